@@ -1,0 +1,137 @@
+/**
+ * Buffer <-> string through iconv-lite, with Node's own codecs on the hot path.
+ *
+ * "auto" when decoding: a byte order mark picks UTF-8 / UTF-16LE / UTF-16BE
+ * (and is dropped); otherwise UTF-8 when the bytes are valid UTF-8; otherwise
+ * windows-1252, the usual code page of label printers and PLC panels.
+ * "auto" when encoding: UTF-8.
+ */
+import { isUtf8 } from "node:buffer";
+import iconv from "iconv-lite";
+
+export const AUTO = "auto";
+
+/** Codecs that Buffer#toString does natively and identically to iconv-lite (and faster). */
+const NATIVE: Record<string, BufferEncoding> = {
+  utf8: "utf8",
+  "utf-8": "utf8",
+  latin1: "latin1",
+  "iso-8859-1": "latin1",
+  binary: "latin1",
+  ascii: "ascii",
+  utf16le: "utf16le",
+  "utf-16le": "utf16le",
+  ucs2: "utf16le",
+  base64: "base64",
+  hex: "hex",
+};
+
+export type DecodeFn = (buf: Buffer, start: number, end: number) => string;
+
+export interface StreamDecoder {
+  write(buf: Buffer): string;
+  end(): string;
+}
+
+export class EncodingError extends Error {
+  readonly code = "EENCODING";
+  constructor(readonly encoding: string) {
+    super(`unknown encoding "${encoding}"`);
+    this.name = "EncodingError";
+  }
+}
+
+export function normalizeEncoding(name: unknown): string {
+  const n = typeof name === "string" ? name.trim().toLowerCase() : "";
+  return n === "" ? AUTO : n;
+}
+
+export function isKnownEncoding(name: unknown): boolean {
+  const n = normalizeEncoding(name);
+  return n === AUTO || n in NATIVE || iconv.encodingExists(n);
+}
+
+function check(name: unknown): string {
+  const n = normalizeEncoding(name);
+  if (!isKnownEncoding(n)) throw new EncodingError(String(name));
+  return n;
+}
+
+interface Detected {
+  encoding: string;
+  bom: number;
+}
+
+/** What "auto" makes of these bytes. */
+export function detectEncoding(buf: Buffer, start = 0, end = buf.length, allowCutTail = false): Detected {
+  const len = end - start;
+  if (len >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) return { encoding: "utf8", bom: 3 };
+  if (len >= 2 && buf[start] === 0xff && buf[start + 1] === 0xfe) return { encoding: "utf16le", bom: 2 };
+  if (len >= 2 && buf[start] === 0xfe && buf[start + 1] === 0xff) return { encoding: "utf16be", bom: 2 };
+  const view = buf.subarray(start, end);
+  if (isUtf8(view)) return { encoding: "utf8", bom: 0 };
+  // A chunk may end inside a multi-byte character: valid apart from its last 1-3 bytes still counts.
+  if (allowCutTail) {
+    for (let cut = 1; cut <= 3 && cut < len; cut++) {
+      if (isUtf8(view.subarray(0, len - cut))) return { encoding: "utf8", bom: 0 };
+    }
+  }
+  return { encoding: "windows-1252", bom: 0 };
+}
+
+function decodeWith(encoding: string, buf: Buffer, start: number, end: number): string {
+  const native = NATIVE[encoding];
+  if (native) return buf.toString(native, start, end);
+  return iconv.decode(buf.subarray(start, end), encoding, { stripBOM: false });
+}
+
+/** A decoder for whole frames. Throws EncodingError for an unknown encoding. */
+export function makeDecoder(name: unknown): DecodeFn {
+  const encoding = check(name);
+  if (encoding === AUTO) {
+    return (buf, start, end) => {
+      const d = detectEncoding(buf, start, end);
+      return decodeWith(d.encoding, buf, start + d.bom, end);
+    };
+  }
+  const native = NATIVE[encoding];
+  if (native) return (buf, start, end) => buf.toString(native, start, end);
+  return (buf, start, end) => iconv.decode(buf.subarray(start, end), encoding, { stripBOM: false });
+}
+
+/**
+ * A decoder for a byte stream cut at arbitrary places (the "every chunk" event):
+ * a character split across two chunks comes out whole with the second one.
+ * With "auto" the first chunk decides the encoding for the whole connection.
+ */
+export function makeStreamDecoder(name: unknown): StreamDecoder {
+  let encoding = check(name);
+  let inner: iconv.DecoderStream | undefined;
+  return {
+    write(buf: Buffer): string {
+      if (!inner) {
+        let body = buf;
+        if (encoding === AUTO) {
+          const d = detectEncoding(buf, 0, buf.length, true);
+          encoding = d.encoding;
+          body = buf.subarray(d.bom);
+        }
+        inner = iconv.getDecoder(NATIVE[encoding] ?? encoding, { stripBOM: false });
+        return inner.write(body);
+      }
+      return inner.write(buf);
+    },
+    end(): string {
+      return inner?.end() ?? "";
+    },
+  };
+}
+
+/** String -> bytes. "auto" is UTF-8. Throws EncodingError for an unknown encoding. */
+export function encodeString(text: string, name: unknown): Buffer {
+  const encoding = check(name);
+  if (encoding === AUTO) return Buffer.from(text, "utf8");
+  const native = NATIVE[encoding];
+  if (native) return Buffer.from(text, native);
+  return iconv.encode(text, encoding);
+}

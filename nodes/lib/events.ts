@@ -1,0 +1,53 @@
+/**
+ * Connection event messages (the optional second output): one shape for
+ * every node, so a Switch on msg.event works the same everywhere.
+ */
+import type { TcpSessionRef } from "./inbound";
+
+export type ConnectionEvent =
+  | "connected"
+  | "closed"
+  | "error"
+  | "timeout"
+  | "refused"
+  | "listening"
+  | "dialling"
+  | "dial-failed";
+
+export interface EventPeer {
+  ip: string;
+  port: number;
+  localPort: number;
+  sessionId?: string;
+}
+
+export interface EventMessage {
+  payload: ConnectionEvent;
+  event: ConnectionEvent;
+  topic: string;
+  ip: string;
+  port: number;
+  localPort: number;
+  /** Live connections of the node after this event. */
+  connections: number;
+  _session?: TcpSessionRef;
+  /** closed/refused: why (a reason code such as "peer", "timeout", "max-connections"). */
+  reason?: string;
+  /** error: what went wrong. */
+  error?: { message: string; code?: string };
+  [key: string]: unknown;
+}
+
+export function eventMessage(
+  event: ConnectionEvent,
+  topic: string,
+  peer: EventPeer,
+  connections: number,
+  extra?: { reason?: string; error?: Error & { code?: string } },
+): EventMessage {
+  const msg: EventMessage = { payload: event, event, topic, ip: peer.ip, port: peer.port, localPort: peer.localPort, connections };
+  if (peer.sessionId) msg._session = { type: "tcp", id: peer.sessionId };
+  if (extra?.reason) msg.reason = extra.reason;
+  if (extra?.error) msg.error = extra.error.code ? { message: extra.error.message, code: extra.error.code } : { message: extra.error.message };
+  return msg;
+}

@@ -1,0 +1,49 @@
+/**
+ * The "where" properties of a listening node, checked: port, bind address,
+ * connection limit and read timeout. Shared by the trigger and the bridge.
+ */
+import { isIP } from "node:net";
+import { ConfigError, toInt, wholeNumber } from "./framing-config";
+
+export interface ListenConfig {
+  port: number;
+  /** undefined = all interfaces (IPv6 and IPv4 where the system allows). */
+  host: string | undefined;
+  /** 0 = unlimited. */
+  maxConnections: number;
+  /** 0 = off. */
+  readTimeoutMs: number;
+}
+
+export interface ListenProps {
+  port?: unknown;
+  host?: unknown;
+  maxConnections?: unknown;
+  readTimeout?: unknown;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+export function isValidPort(v: unknown): boolean {
+  const n = toInt(v, NaN);
+  return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
+/** An IP literal (IPv6 may be bracketed) or a host name. */
+export function normalizeHost(v: unknown): string | undefined {
+  const h = typeof v === "string" ? v.trim() : "";
+  if (h === "") return undefined;
+  const unbracketed = h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
+  if (isIP(unbracketed) || HOSTNAME.test(unbracketed)) return unbracketed;
+  throw new ConfigError("host", h);
+}
+
+export function parseListenConfig(p: ListenProps): ListenConfig {
+  if (!isValidPort(p.port)) throw new ConfigError("port", String(p.port));
+  return {
+    port: toInt(p.port, NaN),
+    host: normalizeHost(p.host),
+    maxConnections: wholeNumber(p.maxConnections, 0, 0, 1_000_000, "maxConnections"),
+    readTimeoutMs: wholeNumber(p.readTimeout, 0, 0, 2147483647, "readTimeout"),
+  };
+}

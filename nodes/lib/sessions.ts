@@ -1,0 +1,200 @@
+/**
+ * Session ids <-> live sockets: Q-SYS's "table of sockets", kept by the
+ * registry itself so that no flow has to remember to remove anything.
+ *
+ * An entry exists exactly as long as its socket is open: it is removed on the
+ * socket's 'close' event. A short, bounded memory of recently closed ids turns
+ * "reply to a session that is gone" into an error that says when and why it
+ * went, instead of a bare "unknown".
+ */
+import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+
+export interface SessionOwner {
+  id: string;
+  type: string;
+  name?: string;
+}
+
+export interface SessionMeta {
+  remoteAddress: string;
+  remotePort: number;
+  localPort: number;
+  owner: SessionOwner;
+  /** "in": the peer connected to us; "out": we dialled the peer. */
+  direction: "in" | "out";
+}
+
+/** Why a session ended; nodes turn these into text through their message catalog. */
+export type CloseReason =
+  | "peer"
+  | "error"
+  | "timeout"
+  | "idle"
+  | "frame-too-large"
+  | "stopped"
+  | "admin"
+  | "reply"
+  | "manager-closed"
+  | "refused";
+
+export interface Session extends SessionMeta {
+  readonly id: string;
+  readonly socket: Socket;
+  readonly connectedAt: number;
+  /** Why it is closing; the first reason set wins. */
+  closeReason?: CloseReason;
+}
+
+export interface SessionSummary {
+  id: string;
+  remoteAddress: string;
+  remotePort: number;
+  localPort: number;
+  ownerId: string;
+  ownerType: string;
+  ownerName: string;
+  direction: "in" | "out";
+  connectedAt: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+interface Gone {
+  closedAt: number;
+  reason: CloseReason;
+  peer: string;
+}
+
+export type SessionErrorCode = "ESESSIONUNKNOWN" | "ESESSIONCLOSED" | "ESESSIONINVALID";
+
+export interface SessionErrorDetail {
+  sessionId: string;
+  peer?: string;
+  reason?: CloseReason;
+  /** How long ago it closed, in ms. */
+  ago?: number;
+}
+
+export class SessionError extends Error {
+  constructor(readonly code: SessionErrorCode, message: string, readonly detail: SessionErrorDetail) {
+    super(message);
+    this.name = "SessionError";
+  }
+}
+
+export const RECENTLY_CLOSED_LIMIT = 1024;
+
+export function newSessionId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+export function peerLabel(address: string, port: number): string {
+  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+export class SessionRegistry {
+  private readonly live = new Map<string, Session>();
+  private readonly recent = new Map<string, Gone>();
+
+  constructor(private readonly recentLimit = RECENTLY_CLOSED_LIMIT, private readonly now: () => number = Date.now) {}
+
+  /** Registers an open socket; the entry goes away by itself when the socket closes. */
+  add(socket: Socket, meta: SessionMeta): Session {
+    const session: Session = { ...meta, id: newSessionId(), socket, connectedAt: this.now() };
+    this.live.set(session.id, session);
+    socket.once("close", (hadError: boolean) => this.remove(session, hadError ? "error" : "peer"));
+    return session;
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  get(id: string): Session | undefined {
+    return this.live.get(id);
+  }
+
+  /** The live session for id, or a SessionError that says why there is none. */
+  lookup(id: unknown): Session | SessionError {
+    if (typeof id !== "string" || id === "") {
+      return new SessionError("ESESSIONINVALID", `msg._session.id must be a non-empty string (got ${describe(id)})`, {
+        sessionId: String(id),
+      });
+    }
+    const s = this.live.get(id);
+    if (s && !s.socket.destroyed && s.socket.writable) return s;
+    const gone = this.recent.get(id);
+    if (gone) {
+      const ago = this.now() - gone.closedAt;
+      return new SessionError("ESESSIONCLOSED", `session ${id} (${gone.peer}) closed ${(ago / 1000).toFixed(1)} s ago: ${gone.reason}`, {
+        sessionId: id,
+        peer: gone.peer,
+        reason: gone.reason,
+        ago,
+      });
+    }
+    if (s) {
+      const peer = peerLabel(s.remoteAddress, s.remotePort);
+      return new SessionError("ESESSIONCLOSED", `session ${id} (${peer}) is closing`, {
+        sessionId: id,
+        peer,
+        reason: s.closeReason ?? "peer",
+        ago: 0,
+      });
+    }
+    return new SessionError("ESESSIONUNKNOWN", `session ${id} is not known to this connection manager (never opened here, or closed long ago)`, {
+      sessionId: id,
+    });
+  }
+
+  /** Closes a session at once, remembering why. Returns false when it is not live. */
+  close(id: string, reason: CloseReason): boolean {
+    const s = this.live.get(id);
+    if (!s) return false;
+    s.closeReason ??= reason;
+    s.socket.destroy();
+    return true;
+  }
+
+  list(ownerId?: string): SessionSummary[] {
+    const out: SessionSummary[] = [];
+    for (const s of this.live.values()) {
+      if (ownerId !== undefined && s.owner.id !== ownerId) continue;
+      out.push({
+        id: s.id,
+        remoteAddress: s.remoteAddress,
+        remotePort: s.remotePort,
+        localPort: s.localPort,
+        ownerId: s.owner.id,
+        ownerType: s.owner.type,
+        ownerName: s.owner.name ?? "",
+        direction: s.direction,
+        connectedAt: s.connectedAt,
+        bytesIn: s.socket.bytesRead,
+        bytesOut: s.socket.bytesWritten,
+      });
+    }
+    return out;
+  }
+
+  private remove(session: Session, fallbackReason: CloseReason): void {
+    if (this.live.get(session.id) !== session) return;
+    this.live.delete(session.id);
+    this.recent.set(session.id, {
+      closedAt: this.now(),
+      reason: session.closeReason ?? fallbackReason,
+      peer: peerLabel(session.remoteAddress, session.remotePort),
+    });
+    if (this.recent.size > this.recentLimit) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "string" ? "an empty string" : typeof v;
+}

@@ -1,0 +1,56 @@
+/**
+ * tcp-connection-manager: the config node that owns the table of live
+ * connections of every node using it, so a reply can find its socket from any
+ * flow, tab or subflow. Also serves that table to the editor.
+ */
+import { DEFAULT_MANAGER, DEFAULT_MANAGER_ID, ManagerCore } from "./lib/manager-core";
+import type { ManagerNode } from "./common/manager-link";
+import type { NodeAPI, NodeDef, Request, Response } from "./types/node-red";
+
+const TYPE = "tcp-connection-manager";
+
+export = function register(RED: NodeAPI): void {
+  function TcpConnectionManager(this: ManagerNode, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    this.core = new ManagerCore(def.id, typeof def.name === "string" ? def.name : "");
+    this.on("close", (_removed: boolean, done: () => void) => {
+      // User nodes close their own sockets first (Node-RED stops them with us);
+      // anything still open here belongs to no running node, so end it.
+      for (const s of this.core.registry.list()) this.core.registry.close(s.id, "manager-closed");
+      done();
+    });
+  }
+  RED.nodes.registerType(TYPE, TcpConnectionManager);
+
+  const find = (id: string): ManagerCore | null => {
+    if (id === DEFAULT_MANAGER_ID) return DEFAULT_MANAGER;
+    const node = RED.nodes.getNode(id) as ManagerNode | null;
+    return node && node.core instanceof ManagerCore ? node.core : null;
+  };
+
+  RED.httpAdmin.get(`/${TYPE}/:id/connections`, RED.auth.needsPermission(`${TYPE}.read`), (req: Request, res: Response) => {
+    const core = find(req.params.id);
+    if (!core) {
+      res.status(404).json({ error: RED._(`${TYPE}.errors.no-manager`, { id: req.params.id }) });
+      return;
+    }
+    res.json({ manager: core.id, now: Date.now(), connections: core.registry.list() });
+  });
+
+  RED.httpAdmin.post(
+    `/${TYPE}/:id/connections/:session/close`,
+    RED.auth.needsPermission(`${TYPE}.write`),
+    (req: Request, res: Response) => {
+      const core = find(req.params.id);
+      if (!core) {
+        res.status(404).json({ error: RED._(`${TYPE}.errors.no-manager`, { id: req.params.id }) });
+        return;
+      }
+      if (!core.registry.close(req.params.session, "admin")) {
+        res.status(404).json({ error: RED._(`${TYPE}.errors.no-session`, { session: req.params.session }) });
+        return;
+      }
+      res.json({ closed: req.params.session });
+    },
+  );
+};

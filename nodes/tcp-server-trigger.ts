@@ -1,0 +1,131 @@
+/**
+ * tcp-server-trigger: listens on a port; every frame a client sends becomes a
+ * message carrying the session it came from, so any flow can answer on the
+ * same connection (Loftware's TCP/IP Server trigger, Q-SYS TcpSocketServer).
+ */
+import { reportConfigError } from "./common/config-error";
+import { codedError } from "./common/errors";
+import { resolveManager } from "./common/manager-link";
+import { ThrottledStatus } from "./common/status";
+import type { Connection } from "./lib/connection";
+import { eventMessage, type EventMessage } from "./lib/events";
+import { ConfigError, parseFramingConfig, type FramingProps } from "./lib/framing-config";
+import { FrameTooLargeError } from "./lib/framing";
+import type { IncompleteFrameError } from "./lib/inbound";
+import { parseListenConfig, type ListenProps } from "./lib/listen-config";
+import { Listener } from "./lib/listener";
+import { peerLabel } from "./lib/sessions";
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "./types/node-red";
+
+const TYPE = "tcp-server-trigger";
+
+export = function register(RED: NodeAPI): void {
+  function TcpServerTrigger(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const t = (key: string, subs?: Record<string, unknown>): string => RED._(`${TYPE}.${key}`, subs);
+
+    let listen;
+    let framing;
+    try {
+      listen = parseListenConfig(def as ListenProps);
+      framing = parseFramingConfig(def as FramingProps);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        reportConfigError(RED, node, TYPE, err);
+        return;
+      }
+      throw err;
+    }
+    const manager = resolveManager(RED, def.manager);
+    if (!manager) {
+      node.error(t("errors.no-manager", { id: String(def.manager) }));
+      node.status({ fill: "red", shape: "ring", text: t("status.no-manager") });
+      return;
+    }
+
+    const topic = typeof def.topic === "string" ? def.topic : "";
+    const withEvents = def.events === true || def.events === "true";
+    const owner = { id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "" };
+    const status = new ThrottledStatus(node);
+    const where = peerLabel(listen.host ?? "*", listen.port);
+    let stopped = false;
+
+    const showListening = (): void =>
+      status.update(() => ({ fill: "green", shape: "dot", text: t("status.listening", { port: listen.port, count: listener.size }) }));
+
+    const sendEvent = (msg: EventMessage): void => {
+      if (withEvents && !stopped) node.send([null, msg]);
+    };
+    const connEvent = (event: "connected" | "closed" | "error" | "timeout", conn: Connection, extra?: { reason?: string; error?: Error }) =>
+      sendEvent(eventMessage(event, topic, conn.peer, listener.size, extra));
+
+    const listener: Listener = new Listener({
+      listen,
+      inbound: { ...framing, readTimeoutMs: listen.readTimeoutMs, topic },
+      registry: manager.registry,
+      owner,
+      handlers: {
+        listening: () => showListening(),
+        listenError: (err, retryMs) => {
+          const text = t("errors.listen", { where, error: err.code ?? err.message, seconds: retryMs / 1000 });
+          node.error(codedError(text, err.code ?? "ELISTEN"));
+          status.now({ fill: "red", shape: "ring", text: t("status.listen-error", { port: listen.port, error: err.code ?? err.message }) });
+        },
+        accepted: (conn) => {
+          connEvent("connected", conn);
+          showListening();
+        },
+        refused: (ip, port, localPort, reason) => {
+          sendEvent(eventMessage("refused", topic, { ip, port, localPort }, listener.size, { reason }));
+          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason }));
+        },
+        // Also while stopping: the last partial frame of a connection ended by a redeploy still goes out.
+        messages: (batch) => {
+          node.send(withEvents ? [batch as NodeMessage[], null] : [batch as NodeMessage[]]);
+        },
+        frameError: (err, msg, conn) => node.error(frameErrorOf(err, conn), msg as NodeMessage),
+        readTimeout: (conn) => connEvent("timeout", conn),
+        socketError: (err, conn) => {
+          node.debug(t("log.socket-error", { peer: peerLabel(conn.peer.ip, conn.peer.port), error: err.message }));
+          connEvent("error", conn, { error: err });
+        },
+        closed: (conn, reason) => {
+          connEvent("closed", conn, { reason });
+          if (!stopped) showListening();
+        },
+      },
+    });
+
+    function frameErrorOf(err: FrameTooLargeError | IncompleteFrameError, conn: Connection): Error {
+      const subs = { peer: peerLabel(conn.peer.ip, conn.peer.port), session: conn.session.id };
+      if (err instanceof FrameTooLargeError) {
+        return codedError(t("errors.frame-too-large", { ...subs, size: err.size, limit: err.limit }), err.code);
+      }
+      return codedError(
+        t(err.expected === undefined ? "errors.incomplete-header" : "errors.incomplete-frame", {
+          ...subs,
+          received: err.received,
+          expected: err.expected,
+        }),
+        err.code,
+      );
+    }
+
+    manager.register(owner);
+    listener.start();
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      stopped = true;
+      status.stop();
+      manager.deregister(owner);
+      const bound = setTimeout(done, 10_000);
+      listener.stop().then(() => {
+        clearTimeout(bound);
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType(TYPE, TcpServerTrigger);
+};

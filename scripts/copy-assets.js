@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Puts each node's editor HTML, the message catalogs and the icons next to the
+// built .js files: Node-RED looks for <type>.html, locales/ and icons/ beside them.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+const root = path.join(__dirname, "..");
+const out = path.join(root, "dist", "nodes");
+fs.mkdirSync(out, { recursive: true });
+
+for (const f of fs.readdirSync(path.join(root, "nodes"))) {
+  if (f.endsWith(".html")) fs.copyFileSync(path.join(root, "nodes", f), path.join(out, f));
+}
+for (const dir of ["locales", "icons"]) {
+  fs.rmSync(path.join(out, dir), { recursive: true, force: true });
+  fs.cpSync(path.join(root, dir), path.join(out, dir), { recursive: true });
+}
