@@ -1,0 +1,108 @@
+// Shared test plumbing: the Node-RED test helper over the built nodes, real
+// sockets on ephemeral ports, and small waits that fail with a clear message.
+"use strict";
+const net = require("net");
+const path = require("path");
+const helper = require("node-red-node-test-helper");
+
+helper.init(require.resolve("node-red"));
+
+const DIST = path.join(__dirname, "..", "..", "dist", "nodes");
+const nodes = {
+  manager: require(path.join(DIST, "tcp-connection-manager.js")),
+  trigger: require(path.join(DIST, "tcp-server-trigger.js")),
+};
+const lib = (name) => require(path.join(DIST, "lib", name));
+
+/** A port that was free a moment ago (the OS picks it). */
+function freePort(host = "127.0.0.1") {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, host, () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until fn() is truthy; rejects with what was awaited when it times out. */
+async function waitFor(fn, what, timeout = 5000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Connects, retrying while the listener is not up yet. */
+async function connect(port, host = "127.0.0.1", timeout = 5000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await new Promise((resolve, reject) => {
+        const s = net.connect({ port, host }, () => {
+          s.removeListener("error", reject);
+          resolve(s);
+        });
+        s.once("error", reject);
+      });
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await sleep(20);
+    }
+  }
+}
+
+/** Collects everything a socket receives until it closes. */
+function readAll(socket) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    socket.on("data", (c) => chunks.push(c));
+    socket.on("error", () => undefined);
+    socket.on("close", () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+/** Records every message a helper node receives. */
+function recorder(node) {
+  const msgs = [];
+  node.on("input", (msg) => msgs.push(msg));
+  return {
+    msgs,
+    until: (n, timeout) => waitFor(() => msgs.length >= n, `${n} messages (have ${msgs.length})`, timeout).then(() => msgs),
+  };
+}
+
+/** Records every error a node reports with a message (what a Catch node would get). */
+function errors(node) {
+  const list = [];
+  node.on("call:error", (call) => list.push({ err: call.args[0], msg: call.args[1] }));
+  return list;
+}
+
+/** Puts nodes without a tab on tab "f1", as the editor would (nodes without one count as config nodes). */
+function onTab(flow, tab = "f1") {
+  const tabs = new Set(flow.filter((n) => n.type === "tab").map((n) => n.id));
+  const out = flow.map((n) => (n.type === "tab" || n.z || n.type === "tcp-connection-manager" ? n : Object.assign({ z: tab }, n)));
+  if (!tabs.has(tab)) out.unshift({ id: tab, type: "tab", label: "test" });
+  return out;
+}
+
+/** A flow with one trigger wired to helper nodes "out" (frames) and "ev" (events). */
+function triggerFlow(props) {
+  return onTab([
+    Object.assign(
+      { id: "trig", type: "tcp-server-trigger", name: "trigger under test", host: "127.0.0.1", wires: props.events ? [["out"], ["ev"]] : [["out"]] },
+      props,
+    ),
+    { id: "out", type: "helper" },
+    { id: "ev", type: "helper" },
+  ]);
+}
+
+module.exports = { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, readAll, recorder, errors, triggerFlow, DIST };
