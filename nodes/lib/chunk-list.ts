@@ -4,12 +4,16 @@
  * Concatenating on every arrival would copy a large frame once per chunk
  * (quadratic); the list copies once, when the frame is complete.
  */
+/** Shared by every empty list, never written to: most connections wait with nothing pending. */
+const EMPTY: Buffer[] = [];
+
 export class ChunkList {
-  private chunks: Buffer[] = [];
+  private chunks: Buffer[] = EMPTY;
   length = 0;
 
   add(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    if (this.chunks === EMPTY) this.chunks = [];
     this.chunks.push(chunk);
     this.length += chunk.length;
   }
@@ -42,7 +46,7 @@ export class ChunkList {
   }
 
   clear(): void {
-    this.chunks = [];
+    this.chunks = EMPTY;
     this.length = 0;
   }
 }

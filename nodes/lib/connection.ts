@@ -2,10 +2,14 @@
  * A socket becomes a registered session with a framed inbound stream. Used for
  * connections a peer opened (listener) and ones a node dialled (the bridge),
  * so both register, frame, time out and report alike.
+ *
+ * Memory per connection matters (gateways hold thousands): the socket
+ * listeners are shared functions that find their connection through a symbol
+ * on the socket, and one adapter serves every connection of a handlers object.
  */
 import { isIPv4, type Socket } from "node:net";
 import { FrameTooLargeError } from "./framing";
-import { InboundStream, type IncompleteFrameError, type InboundMessage, type InboundOptions, type Peer } from "./inbound";
+import { InboundStream, type IncompleteFrameError, type InboundHandlers, type InboundMessage, type InboundOptions, type Peer } from "./inbound";
 import type { CloseReason, Session, SessionOwner, SessionRegistry } from "./sessions";
 
 /** TCP keep-alive probes find peers that vanished without a FIN (power cut, cable pulled). */
@@ -13,6 +17,7 @@ export const KEEPALIVE_DELAY_MS = 60_000;
 
 export interface Connection {
   readonly session: Session;
+  /** The connection itself is its peer (one object less per connection). */
   readonly peer: Peer;
   readonly socket: Socket;
 }
@@ -25,6 +30,14 @@ export interface ConnectionHandlers {
   closed(conn: Connection, reason: CloseReason): void;
 }
 
+interface LiveConnection extends Connection, Peer {
+  readonly h: ConnectionHandlers;
+  readonly stream: InboundStream<LiveConnection>;
+}
+
+const kConn = Symbol("tcp-automation.connection");
+type Tagged = Socket & { [kConn]?: LiveConnection };
+
 /** "::ffff:10.0.0.5" (an IPv4 peer on a dual-stack listener) is shown as "10.0.0.5". */
 export function plainAddress(address: string): string {
   if (address.startsWith("::ffff:")) {
@@ -34,7 +47,54 @@ export function plainAddress(address: string): string {
   return address;
 }
 
-/** Registers and wires an open socket; undefined when it closed before we got to it. */
+function onData(this: Tagged, chunk: Buffer): void {
+  this[kConn]?.stream.push(chunk);
+}
+
+function onEnd(this: Tagged): void {
+  const c = this[kConn];
+  if (c) c.session.closeReason ??= "peer";
+}
+
+function onError(this: Tagged, err: Error): void {
+  const c = this[kConn];
+  if (!c) return;
+  c.session.closeReason ??= "error";
+  c.h.socketError(err, c);
+}
+
+function onClose(this: Tagged): void {
+  const c = this[kConn];
+  if (!c) return;
+  c.stream.finish();
+  c.h.closed(c, c.session.closeReason ?? "peer");
+}
+
+const adapters = new WeakMap<ConnectionHandlers, InboundHandlers<LiveConnection>>();
+
+function adapterFor(h: ConnectionHandlers): InboundHandlers<LiveConnection> {
+  let a = adapters.get(h);
+  if (!a) {
+    a = {
+      messages: (batch, c) => h.messages(batch, c),
+      frameError: (err, msg, c) => {
+        if (err instanceof FrameTooLargeError) c.session.closeReason ??= "frame-too-large";
+        h.frameError(err, msg, c);
+      },
+      readTimeout: (c) => {
+        c.session.closeReason ??= "timeout";
+        h.readTimeout(c);
+      },
+    };
+    adapters.set(h, a);
+  }
+  return a;
+}
+
+/**
+ * Registers and wires an open socket; undefined when it closed before we got
+ * to it. Pass the same handlers object for every connection of a node.
+ */
 export function attachConnection(
   socket: Socket,
   registry: SessionRegistry,
@@ -54,26 +114,14 @@ export function attachConnection(
   const ip = plainAddress(address);
   const localPort = socket.localPort ?? 0;
   const session = registry.add(socket, { remoteAddress: ip, remotePort: port, localPort, owner, direction });
-  const peer: Peer = { sessionId: session.id, ip, port, localPort };
-  const conn: Connection = { session, peer, socket };
-  socket.on("error", (err) => {
-    session.closeReason ??= "error";
-    h.socketError(err, conn);
-  });
-  socket.on("end", () => {
-    session.closeReason ??= "peer";
-  });
-  new InboundStream(socket, peer, opts, {
-    messages: (batch) => h.messages(batch, conn),
-    frameError: (err, msg) => {
-      if (err instanceof FrameTooLargeError) session.closeReason ??= "frame-too-large";
-      h.frameError(err, msg, conn);
-    },
-    readTimeout: () => {
-      session.closeReason ??= "timeout";
-      h.readTimeout(conn);
-    },
-  });
-  socket.once("close", () => h.closed(conn, session.closeReason ?? "peer"));
+  const conn = { session, socket, h, sessionId: session.id, ip, port, localPort } as { -readonly [K in keyof LiveConnection]: LiveConnection[K] };
+  conn.peer = conn;
+  conn.stream = new InboundStream(socket, conn, opts, adapterFor(h), conn as LiveConnection);
+  const tagged = socket as Tagged;
+  tagged[kConn] = conn as LiveConnection;
+  socket.on("error", onError);
+  socket.on("end", onEnd);
+  socket.on("data", onData);
+  socket.on("close", onClose);
   return conn;
 }

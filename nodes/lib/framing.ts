@@ -28,7 +28,8 @@ export type FrameMode =
   /** A 1, 2 or 4 byte unsigned length header, then that many bytes. */
   | { kind: "length"; headerBytes: 1 | 2 | 4; littleEndian: boolean; keepHeader: boolean };
 
-export type FrameSink = (buf: Buffer, start: number, end: number) => void;
+/** Called for every frame; ctx is what the caller passed to push(), so one sink function can serve every connection. */
+export type FrameSink<C = unknown> = (buf: Buffer, start: number, end: number, ctx: C) => void;
 
 export interface Remainder {
   frame: Buffer;
@@ -48,7 +49,7 @@ export class FrameTooLargeError extends Error {
 
 export interface Framer {
   /** Feeds one chunk; calls sink for every frame it completes. Throws FrameTooLargeError (the partial frame is discarded). */
-  push(chunk: Buffer, sink: FrameSink): void;
+  push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void;
   /** Takes the bytes still waiting, e.g. when the connection closes or the idle timer fires. */
   flush(): Remainder | undefined;
   /** Bytes waiting for the rest of their frame. */
@@ -96,7 +97,7 @@ abstract class BaseFramer implements Framer {
   protected readonly pending = new ChunkList();
   constructor(protected readonly maxFrame: number) {}
 
-  abstract push(chunk: Buffer, sink: FrameSink): void;
+  abstract push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void;
 
   get pendingBytes(): number {
     return this.pending.length;
@@ -126,9 +127,9 @@ class AccumulateFramer extends BaseFramer {
 }
 
 class ChunkFramer extends BaseFramer {
-  push(chunk: Buffer, sink: FrameSink): void {
+  push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void {
     if (chunk.length > this.maxFrame) this.tooLarge(chunk.length);
-    if (chunk.length > 0) sink(chunk, 0, chunk.length);
+    if (chunk.length > 0) sink(chunk, 0, chunk.length, ctx);
   }
 }
 
@@ -137,7 +138,7 @@ class CountFramer extends BaseFramer {
     super(maxFrame);
   }
 
-  push(chunk: Buffer, sink: FrameSink): void {
+  push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void {
     const count = this.count;
     let pos = 0;
     if (this.pending.length > 0) {
@@ -147,11 +148,11 @@ class CountFramer extends BaseFramer {
         return;
       }
       const whole = this.pending.drain(chunk, 0, need);
-      sink(whole, 0, count);
+      sink(whole, 0, count, ctx);
       pos = need;
     }
     while (chunk.length - pos >= count) {
-      sink(chunk, pos, pos + count);
+      sink(chunk, pos, pos + count, ctx);
       pos += count;
     }
     this.pending.addCopy(chunk, pos);
@@ -169,7 +170,7 @@ class DelimiterFramer extends BaseFramer {
     super(maxFrame);
   }
 
-  push(chunk: Buffer, sink: FrameSink): void {
+  push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void {
     const d = this.delimiter;
     const dl = d.length;
     let pos = 0;
@@ -181,13 +182,13 @@ class DelimiterFramer extends BaseFramer {
         return;
       }
       const whole = this.pending.drain(chunk, 0, end);
-      this.emit(whole, 0, whole.length, sink);
+      this.emit(whole, 0, whole.length, sink, ctx);
       pos = end;
     }
     for (;;) {
       const j = chunk.indexOf(d, pos);
       if (j === -1) break;
-      this.emit(chunk, pos, j + dl, sink);
+      this.emit(chunk, pos, j + dl, sink, ctx);
       pos = j + dl;
     }
     if (pos === 0) this.pending.add(chunk);
@@ -210,11 +211,11 @@ class DelimiterFramer extends BaseFramer {
   }
 
   /** buf[start..endWithDelimiter) is one frame followed by its delimiter. */
-  private emit(buf: Buffer, start: number, endWithDelimiter: number, sink: FrameSink): void {
+  private emit<C>(buf: Buffer, start: number, endWithDelimiter: number, sink: FrameSink<C>, ctx: C): void {
     let end = this.keep ? endWithDelimiter : endWithDelimiter - this.delimiter.length;
     if (this.stripCR && end > start && buf[end - 1] === CR) end -= 1;
     if (end - start > this.maxFrame) this.tooLarge(end - start);
-    sink(buf, start, end);
+    sink(buf, start, end, ctx);
   }
 }
 
@@ -226,7 +227,7 @@ class AnyEolFramer extends BaseFramer {
   /** Inside a run of CR/LF bytes: skip them before the next line starts (also at the start of a connection). */
   private skipping = true;
 
-  push(chunk: Buffer, sink: FrameSink): void {
+  push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void {
     const len = chunk.length;
     let pos = 0;
     if (this.skipping) {
@@ -244,10 +245,10 @@ class AnyEolFramer extends BaseFramer {
       if (this.pending.length > 0) {
         const whole = this.pending.drain(chunk, pos, e);
         if (whole.length > this.maxFrame) this.tooLarge(whole.length);
-        sink(whole, 0, whole.length);
+        sink(whole, 0, whole.length, ctx);
       } else {
         if (e - pos > this.maxFrame) this.tooLarge(e - pos);
-        sink(chunk, pos, e);
+        sink(chunk, pos, e, ctx);
       }
       pos = skipEol(chunk, e);
       if (pos === len) {
@@ -280,7 +281,7 @@ class LengthFramer extends BaseFramer {
     super(maxFrame);
   }
 
-  push(chunk: Buffer, sink: FrameSink): void {
+  push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void {
     let buf = chunk;
     if (this.pending.length > 0) {
       this.pending.add(chunk);
@@ -292,7 +293,7 @@ class LengthFramer extends BaseFramer {
       buf = this.pending.drain();
     }
     this.need = -1;
-    const pos = this.scan(buf, sink);
+    const pos = this.scan(buf, sink, ctx);
     if (pos === buf.length) return;
     if (pos === 0) this.pending.add(buf);
     else this.pending.addCopy(buf, pos);
@@ -309,14 +310,14 @@ class LengthFramer extends BaseFramer {
   }
 
   /** Emits every whole frame in buf; returns where the first incomplete one starts. */
-  private scan(buf: Buffer, sink: FrameSink): number {
+  private scan<C>(buf: Buffer, sink: FrameSink<C>, ctx: C): number {
     const hb = this.headerBytes;
     let pos = 0;
     while (buf.length - pos >= hb) {
       const body = this.bodyLength(buf, pos);
       const end = pos + hb + body;
       if (end > buf.length) break;
-      sink(buf, this.keepHeader ? pos : pos + hb, end);
+      sink(buf, this.keepHeader ? pos : pos + hb, end, ctx);
       pos = end;
     }
     return pos;

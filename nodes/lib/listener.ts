@@ -37,8 +37,21 @@ export class Listener {
   private readonly conns = new Set<Connection>();
   private retryTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** The node's handlers, plus bookkeeping of this listener's own connections; shared by all of them. */
+  private readonly connHandlers: ConnectionHandlers;
 
   constructor(private readonly o: ListenerOptions) {
+    const h = o.handlers;
+    this.connHandlers = {
+      messages: (batch, c) => h.messages(batch, c),
+      frameError: (err, msg, c) => h.frameError(err, msg, c),
+      readTimeout: (c) => h.readTimeout(c),
+      socketError: (err, c) => h.socketError(err, c),
+      closed: (c, why) => {
+        this.conns.delete(c);
+        h.closed(c, why);
+      },
+    };
     this.server = createServer({ noDelay: true }, (socket) => this.onConnection(socket));
     this.server.on("error", (err: NodeJS.ErrnoException) => this.onListenError(err));
     this.server.on("listening", () => {
@@ -114,19 +127,9 @@ export class Listener {
       this.o.handlers.refused(ip, port, localPort, reason);
       return;
     }
-    const h = this.o.handlers;
-    const conn = attachConnection(socket, this.o.registry, this.o.owner, "in", this.o.inbound, {
-      messages: (batch, c) => h.messages(batch, c),
-      frameError: (err, msg, c) => h.frameError(err, msg, c),
-      readTimeout: (c) => h.readTimeout(c),
-      socketError: (err, c) => h.socketError(err, c),
-      closed: (c, why) => {
-        this.conns.delete(c);
-        h.closed(c, why);
-      },
-    });
+    const conn = attachConnection(socket, this.o.registry, this.o.owner, "in", this.o.inbound, this.connHandlers);
     if (!conn) return;
     this.conns.add(conn);
-    h.accepted(conn);
+    this.o.handlers.accepted(conn);
   }
 }
