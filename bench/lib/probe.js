@@ -1,0 +1,82 @@
+// Shared state of a benchmark host process: message counts, memory readings
+// and the IPC conversation with bench/run.js.
+"use strict";
+
+const state = { count: 0, target: Infinity, firstAt: 0, lastAt: 0, reached: null, bytes: 0, cpu: null };
+
+function hit(msg) {
+  state.count++;
+  if (state.count === 1) state.firstAt = Date.now();
+  if (msg && typeof msg.payload === "string") state.bytes += msg.payload.length;
+  if (state.count >= state.target && state.reached) {
+    state.lastAt = Date.now();
+    state.cpuUsed = process.cpuUsage(state.cpu);
+    const done = state.reached;
+    state.reached = null;
+    done();
+  }
+}
+
+function tcpHandles() {
+  return process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length;
+}
+
+function memory() {
+  if (global.gc) {
+    global.gc();
+    global.gc();
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, tcpHandles: tcpHandles() };
+}
+
+let peakRss = 0;
+let sampler;
+
+function serve(extra = {}) {
+  process.on("message", (m) => {
+    const reply = (data) => process.send(Object.assign({ id: m.id }, data));
+    switch (m.cmd) {
+      case "target":
+        state.count = 0;
+        state.bytes = 0;
+        state.target = m.n;
+        state.cpu = process.cpuUsage();
+        state.reached = () =>
+          process.send({
+            evt: "reached",
+            count: state.count,
+            firstAt: state.firstAt,
+            lastAt: state.lastAt,
+            bytes: state.bytes,
+            cpuMs: (state.cpuUsed.user + state.cpuUsed.system) / 1000,
+          });
+        reply({ ok: true });
+        break;
+      case "exit":
+        process.exit(0);
+        break;
+      case "count":
+        reply({ count: state.count, bytes: state.bytes });
+        break;
+      case "memory":
+        reply(memory());
+        break;
+      case "sample-start":
+        peakRss = process.memoryUsage().rss;
+        sampler = setInterval(() => {
+          peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        }, 20);
+        reply({ ok: true });
+        break;
+      case "sample-stop":
+        clearInterval(sampler);
+        reply({ peakRss: Math.max(peakRss, process.memoryUsage().rss) });
+        break;
+      default:
+        if (extra[m.cmd]) Promise.resolve(extra[m.cmd](m)).then(reply);
+    }
+  });
+}
+
+module.exports = { hit, serve, memory, state };

@@ -1,0 +1,11 @@
+// A minimal sink for benchmarks: counts messages and tells the probe.
+"use strict";
+const probe = require("../lib/probe");
+
+module.exports = function (RED) {
+  function BenchCounter(def) {
+    RED.nodes.createNode(this, def);
+    this.on("input", (msg) => probe.hit(msg));
+  }
+  RED.nodes.registerType("bench-counter", BenchCounter);
+};

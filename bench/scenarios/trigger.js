@@ -1,0 +1,140 @@
+// Issue 2's three figures: line throughput, memory per idle connection, and a
+// delimiter-less flood beside a well-behaved client. Ours, core `tcp in` and a
+// plain Node.js net server, same workload, same run.
+"use strict";
+const { startHost, startClient } = require("../lib/procs");
+const { triggerToCounter, coreTcpInToCounter } = require("../lib/flows");
+const { freePort } = require("../../scripts/free-port");
+
+const IMPLS = {
+  "tcp-server-trigger": (port) => ({ impl: "node-red", port, flows: triggerToCounter(port) }),
+  "core tcp in": (port) => ({ impl: "node-red", port, flows: coreTcpInToCounter(port) }),
+  "plain net server": (port) => ({ impl: "raw", port }),
+};
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function linePass(host, port, clients, lines, lineBytes) {
+  const total = clients * lines;
+  await host.call("target", { n: total });
+  const client = startClient({ mode: "lines", port, clients, lines, lineBytes });
+  await client.wait("connected");
+  const t0 = Date.now();
+  client.send({ go: true });
+  const reached = await host.wait("reached", 300000);
+  const ms = reached.lastAt - t0;
+  client.send({ close: true });
+  await client.wait("closed");
+  await client.kill();
+  return { total, ms, rate: (total / ms) * 1000, bytes: reached.bytes, cpuUsPerMsg: (reached.cpuMs * 1000) / total };
+}
+
+async function throughput(o) {
+  const clients = 8;
+  const lines = o.quick ? 10000 : 50000;
+  const rows = {};
+  for (let round = 0; round < o.rounds; round++) {
+    for (const [name, make] of Object.entries(IMPLS)) {
+      const port = await freePort();
+      const host = await startHost(make(port));
+      await linePass(host, port, clients, Math.floor(lines / 10), 100); // warm-up
+      const r = await linePass(host, port, clients, lines, 100);
+      await host.kill();
+      (rows[name] ||= []).push(r);
+      o.log(`  throughput round ${round + 1} ${name}: ${Math.round(r.rate)} msgs/s (${r.total} lines in ${r.ms} ms, ${r.cpuUsPerMsg.toFixed(2)} µs CPU/msg)`);
+    }
+  }
+  const result = {};
+  for (const [name, runs] of Object.entries(rows)) {
+    result[name] = {
+      msgsPerSec: Math.round(median(runs.map((r) => r.rate))),
+      hostCpuUsPerMsg: round2(median(runs.map((r) => r.cpuUsPerMsg))),
+      runs: runs.map((r) => Math.round(r.rate)),
+    };
+  }
+  const ratio = result["tcp-server-trigger"].msgsPerSec / result["core tcp in"].msgsPerSec;
+  return { clients, linesPerClient: lines, lineBytes: 100, lines: clients * lines, result, ratioVsCore: round2(ratio), target: ">= 1.1", pass: ratio >= 1.1 };
+}
+
+async function idle(o) {
+  const n = o.quick ? 1000 : 5000;
+  const result = {};
+  for (const [name, make] of Object.entries(IMPLS)) {
+    const port = await freePort();
+    const host = await startHost(make(port));
+    const before = await host.call("memory");
+    const client = startClient({ mode: "idle", port, n });
+    await client.wait("connected", 120000);
+    let during;
+    for (let i = 0; i < 400; i++) {
+      during = await host.call("memory");
+      if (during.tcpHandles >= before.tcpHandles + n) break;
+      await sleep(50);
+    }
+    await sleep(300);
+    during = await host.call("memory");
+    client.send({ close: true });
+    await client.wait("closed");
+    let after;
+    for (let i = 0; i < 400; i++) {
+      after = await host.call("memory");
+      if (after.tcpHandles <= before.tcpHandles) break;
+      await sleep(50);
+    }
+    await sleep(500);
+    after = await host.call("memory");
+    await client.kill();
+    await host.kill();
+    result[name] = {
+      connectionsHeld: during.tcpHandles - before.tcpHandles,
+      rssPerConnectionBytes: Math.round((during.rss - before.rss) / n),
+      heapPerConnectionBytes: Math.round((during.heapUsed - before.heapUsed) / n),
+      rssAfterCloseMinusBeforeMB: round2((after.rss - before.rss) / 1048576),
+    };
+    o.log(`  idle ${name}: ${JSON.stringify(result[name])}`);
+  }
+  const ours = result["tcp-server-trigger"];
+  return { connections: n, result, target: "<= 6144 bytes RSS per connection", pass: ours.rssPerConnectionBytes <= 6144 && ours.connectionsHeld === n };
+}
+
+async function flood(o) {
+  const bytes = o.quick ? 50 * 1048576 : 300 * 1048576;
+  const result = {};
+  for (const [name, make] of Object.entries(IMPLS)) {
+    if (name === "plain net server") continue;
+    const port = await freePort();
+    const host = await startHost(make(port));
+    const before = await host.call("memory");
+    await host.call("sample-start");
+    const maxMs = name === "core tcp in" ? 30000 : 120000;
+    const client = startClient({ mode: "flood", port, bytes, maxMs });
+    const done = await client.wait("done", maxMs + 60000);
+    const peak = await host.call("sample-stop");
+    const count = await host.call("count");
+    await client.kill();
+    await host.kill();
+    result[name] = {
+      floodBytesOffered: done.floodBytes,
+      floodCutOff: done.cuts,
+      floodSeconds: round2(done.ms / 1000),
+      normalLinesSent: done.linesSent,
+      normalLinesReceived: count.count,
+      peakRssGrowthMB: round2((peak.peakRss - before.rss) / 1048576),
+    };
+    o.log(`  flood ${name}: ${JSON.stringify(result[name])}`);
+  }
+  const ours = result["tcp-server-trigger"];
+  return {
+    floodBytes: bytes,
+    result,
+    target: "RSS growth <= 64 MB, flood cut off, normal lines keep arriving",
+    pass: ours.peakRssGrowthMB <= 64 && ours.floodCutOff > 0 && ours.normalLinesReceived === ours.normalLinesSent,
+  };
+}
+
+function round2(x) {
+  return Math.round(x * 100) / 100;
+}
+
+module.exports = { name: "tcp-server-trigger", scenarios: { throughput, idle, flood } };
