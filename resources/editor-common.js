@@ -26,6 +26,30 @@
     if (/^[0-9a-fA-F:.]+$/.test(s) && s.indexOf(":") !== -1) return true; // IPv6 literal
     return HOST.test(s);
   }
+  /** "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 literal, as {host, port} (port "" when absent); null when malformed. */
+  function splitHostPort(v) {
+    var s = String(v || "").trim();
+    if (s === "") return null;
+    var m = /^\[([0-9a-fA-F:.]+)\](?::(.*))?$/.exec(s);
+    if (m) return m[1].indexOf(":") !== -1 ? { host: m[1], port: m[2] === undefined ? "" : m[2] } : null;
+    var colons = s.split(":").length - 1;
+    if (colons > 1) return /^[0-9a-fA-F:.]+$/.test(s) ? { host: s, port: "" } : null;
+    if (colons === 1) {
+      var at = s.indexOf(":");
+      return { host: s.slice(0, at), port: s.slice(at + 1) };
+    }
+    return { host: s, port: "" };
+  }
+  /** True for a host with an optional valid :port (see splitHostPort); empty counts as valid, like isHost. */
+  function isHostPort(v) {
+    if (String(v || "").trim() === "") return true;
+    var d = splitHostPort(v);
+    if (!d || d.host === "" || !isHost(d.host)) return false;
+    if (d.port === "") return String(v).trim().slice(-1) !== ":";
+    var n = whole(d.port);
+    return n >= 1 && n <= 65535;
+  }
+
   function escapesOk(v) {
     var s = String(v || "");
     if (s === "") return false;
@@ -146,7 +170,7 @@
   }
 
   window.TcpAutomation = {
-    validators: { range: range, isHost: isHost, escapesOk: escapesOk, whole: whole, fail: fail },
+    validators: { range: range, isHost: isHost, escapesOk: escapesOk, whole: whole, fail: fail, splitHostPort: splitHostPort, isHostPort: isHostPort },
     framingDefaults: framingDefaults,
     prepareFraming: prepareFraming,
     encodings: ENCODINGS

@@ -11,20 +11,11 @@ const DIST = path.join(__dirname, "..", "..", "dist", "nodes");
 const nodes = {
   manager: require(path.join(DIST, "tcp-connection-manager.js")),
   trigger: require(path.join(DIST, "tcp-server-trigger.js")),
+  send: require(path.join(DIST, "send-to-tcp-port.js")),
 };
 const lib = (name) => require(path.join(DIST, "lib", name));
 
-/** A port that was free a moment ago (the OS picks it). */
-function freePort(host = "127.0.0.1") {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, host, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+const { freePort } = require("../../scripts/free-port");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

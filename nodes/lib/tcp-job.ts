@@ -1,0 +1,293 @@
+/**
+ * One delivery job over its own TCP connection: dial (with a connect timeout,
+ * retried with backoff while the peer refuses or does not answer), send the
+ * bytes, then end the connection the chosen way while keeping what the peer
+ * sent back. No Node-RED import; the queue in delivery.ts runs these.
+ *
+ * After sending:
+ *   close  end our side (FIN) once every byte is handed to the OS, then close
+ *          at once without waiting for the peer.
+ *   eof    half-close (FIN, like shutdown(SHUT_WR)) and wait for the peer to
+ *          close its side (JetDirect "wait for EOF"), at most eofTimeoutMs.
+ *   delay  keep the connection open for disconnectDelayMs (the peer may
+ *          answer meanwhile), then end and close; earlier if the peer closes.
+ *
+ * Only failures to connect are retried: once bytes went out, a retry could
+ * print a label twice, so a reset after that is reported, not repeated.
+ */
+import { connect, type Socket } from "node:net";
+import type { Destination } from "./destination";
+
+export type AfterSend = "close" | "eof" | "delay";
+export type ClosedBy = "us" | "peer" | "timeout";
+
+export interface JobOptions {
+  after: AfterSend;
+  /** eof: longest wait for the peer to close after our half-close. */
+  eofTimeoutMs: number;
+  /** delay: how long the connection stays open after the bytes went out. */
+  disconnectDelayMs: number;
+  connectTimeoutMs: number;
+  /** Every byte must be handed to the OS within this time after connecting. */
+  writeTimeoutMs: number;
+  /** Connection attempts in all, at least 1. */
+  attempts: number;
+  /** Wait before the second attempt; doubles each time up to retryMaxDelayMs. */
+  retryDelayMs: number;
+  retryMaxDelayMs: number;
+  /** No attempt starts later than this after the first one. */
+  retryWithinMs: number;
+  /** Keep the bytes the peer sends (at most maxReplyBytes); otherwise only count them. */
+  captureReply: boolean;
+  maxReplyBytes: number;
+}
+
+export const JOB_DEFAULTS: JobOptions = {
+  after: "close",
+  eofTimeoutMs: 10_000,
+  disconnectDelayMs: 1000,
+  connectTimeoutMs: 5000,
+  writeTimeoutMs: 30_000,
+  attempts: 10,
+  retryDelayMs: 250,
+  retryMaxDelayMs: 5000,
+  retryWithinMs: 30_000,
+  captureReply: false,
+  maxReplyBytes: 1024 * 1024,
+};
+
+export interface JobResult {
+  host: string;
+  port: number;
+  localPort: number;
+  /** Connection attempts made, 1 when the first one connected. */
+  attempts: number;
+  /** Time the successful attempt took to connect. */
+  connectMs: number;
+  /** From the start of the first attempt until the connection closed. */
+  totalMs: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** What the peer sent until the connection closed (empty when it sent nothing or capture is off). */
+  reply: Buffer;
+  replyTruncated: boolean;
+  closedBy: ClosedBy;
+}
+
+export type JobPhase = "connect" | "send" | "stopped";
+
+/** A job that did not complete; code is the system error code (ECONNREFUSED, ETIMEDOUT, ...) or ESTOPPED. */
+export class JobError extends Error {
+  constructor(
+    readonly code: string,
+    readonly phase: JobPhase,
+    readonly attempts: number,
+    readonly elapsedMs: number,
+    readonly bytesSent: number,
+    readonly cause?: Error,
+  ) {
+    super(`${phase} failed after ${attempts} attempt(s) in ${elapsedMs} ms: ${cause ? cause.message : code}`);
+    this.name = "JobError";
+  }
+}
+
+export type Dial = (host: string, port: number) => Socket;
+
+export const defaultDial: Dial = (host, port) => connect({ host, port });
+
+/** Connect errors that mean "not now" rather than "never": the peer refuses, is busy, or is not reachable yet. */
+export const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EADDRNOTAVAIL", "ECONNABORTED"]);
+
+function codeOf(err: Error): string {
+  const c = (err as NodeJS.ErrnoException).code;
+  return typeof c === "string" && c !== "" ? c : "EIO";
+}
+
+function timeoutError(what: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`${what} timed out`);
+  err.code = "ETIMEDOUT";
+  return err;
+}
+
+class Stopped extends Error {}
+
+/** Resolves with a connected socket, or rejects with the connect error (ETIMEDOUT after timeoutMs). */
+function connectOnce(dest: Destination, timeoutMs: number, dial: Dial, signal: AbortSignal): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dial(dest.host, dest.port);
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      socket.removeListener("connect", onConnect);
+      socket.removeListener("error", onError);
+      if (err) {
+        socket.on("error", () => undefined);
+        socket.destroy();
+        reject(err);
+      } else {
+        resolve(socket);
+      }
+    };
+    const onConnect = (): void => settle();
+    const onError = (err: Error): void => settle(err);
+    const onAbort = (): void => settle(new Stopped());
+    const timer = setTimeout(() => settle(timeoutError("connect")), timeoutMs);
+    socket.once("connect", onConnect);
+    socket.once("error", onError);
+    signal.addEventListener("abort", onAbort);
+  });
+}
+
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new Stopped());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+interface Transfer {
+  closedBy: ClosedBy;
+  reply: Buffer;
+  replyTruncated: boolean;
+  bytesReceived: number;
+}
+
+class TransferError extends Error {
+  constructor(readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
+/** Sends data on a connected socket and ends the connection the chosen way; resolves when it has closed. */
+function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSignal): Promise<Transfer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let received = 0;
+    let truncated = false;
+    let closedBy: ClosedBy = "us";
+    let failure: Error | undefined;
+    let timer: NodeJS.Timeout | undefined;
+
+    const arm = (ms: number, fire: () => void): void => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(fire, ms);
+    };
+    const fail = (err: Error): void => {
+      failure ??= err;
+      socket.destroy();
+    };
+    const onAbort = (): void => fail(new Stopped());
+
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (!o.captureReply) return;
+      const room = o.maxReplyBytes - kept;
+      if (chunk.length > room) truncated = true;
+      if (room <= 0) return;
+      const part = chunk.length > room ? Buffer.from(chunk.subarray(0, room)) : chunk;
+      chunks.push(part);
+      kept += part.length;
+    });
+    socket.on("end", () => {
+      // The peer closed its side; with allowHalfOpen off, Node ends ours after any pending bytes.
+      if (closedBy !== "timeout") closedBy = "peer";
+    });
+    socket.on("error", (err) => fail(err));
+    socket.once("close", () => {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      if (failure) {
+        reject(failure instanceof Stopped ? failure : new TransferError(failure));
+        return;
+      }
+      resolve({ closedBy, reply: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, kept), replyTruncated: truncated, bytesReceived: received });
+    });
+    signal.addEventListener("abort", onAbort);
+
+    arm(o.writeTimeoutMs, () => fail(timeoutError("send")));
+    if (o.after === "delay") {
+      socket.write(data, (err) => {
+        if (err) return;
+        arm(o.disconnectDelayMs, () => {
+          socket.end();
+          socket.once("finish", () => socket.destroy());
+        });
+      });
+      return;
+    }
+    socket.end(data);
+    socket.once("finish", () => {
+      if (o.after === "close") {
+        socket.destroy();
+        return;
+      }
+      arm(o.eofTimeoutMs, () => {
+        closedBy = "timeout";
+        socket.destroy();
+      });
+    });
+  });
+}
+
+/** Delivers data to dest over a connection of its own; rejects with JobError. */
+export async function runJob(dest: Destination, data: Buffer, o: JobOptions, signal: AbortSignal, dial: Dial = defaultDial): Promise<JobResult> {
+  const started = Date.now();
+  let attempts = 0;
+  let delay = o.retryDelayMs;
+  let socket: Socket | undefined;
+  let connectMs = 0;
+  const elapsed = (): number => Date.now() - started;
+  while (!socket) {
+    if (signal.aborted) throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), 0);
+    attempts++;
+    const t0 = Date.now();
+    try {
+      socket = await connectOnce(dest, o.connectTimeoutMs, dial, signal);
+      connectMs = Date.now() - t0;
+    } catch (err) {
+      if (err instanceof Stopped) throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), 0);
+      const e = err as Error;
+      const code = codeOf(e);
+      const more = RETRYABLE.has(code) && attempts < o.attempts && elapsed() + delay <= o.retryWithinMs;
+      if (!more) throw new JobError(code, "connect", attempts, elapsed(), 0, e);
+      try {
+        await wait(delay, signal);
+      } catch {
+        throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), 0);
+      }
+      delay = Math.min(delay * 2, o.retryMaxDelayMs);
+    }
+  }
+  const localPort = socket.localPort ?? 0;
+  try {
+    const t = await transfer(socket, data, o, signal);
+    return {
+      host: dest.host,
+      port: dest.port,
+      localPort,
+      attempts,
+      connectMs,
+      totalMs: elapsed(),
+      bytesSent: socket.bytesWritten,
+      bytesReceived: t.bytesReceived,
+      reply: t.reply,
+      replyTruncated: t.replyTruncated,
+      closedBy: t.closedBy,
+    };
+  } catch (err) {
+    if (err instanceof TransferError) throw new JobError(codeOf(err.cause), "send", attempts, elapsed(), socket.bytesWritten, err.cause);
+    throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), socket.bytesWritten);
+  }
+}
