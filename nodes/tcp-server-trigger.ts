@@ -5,13 +5,12 @@
  */
 import { reportConfigError } from "./common/config-error";
 import { codedError } from "./common/errors";
+import { frameError } from "./common/frame-errors";
 import { resolveManager } from "./common/manager-link";
 import { ThrottledStatus } from "./common/status";
 import type { Connection } from "./lib/connection";
 import { eventMessage, type EventMessage } from "./lib/events";
 import { ConfigError, parseFramingConfig, type FramingProps } from "./lib/framing-config";
-import { FrameTooLargeError } from "./lib/framing";
-import type { IncompleteFrameError } from "./lib/inbound";
 import { parseListenConfig, type ListenProps } from "./lib/listen-config";
 import { Listener } from "./lib/listener";
 import { peerLabel } from "./lib/sessions";
@@ -87,7 +86,7 @@ export = function register(RED: NodeAPI): void {
           if (withEvents) for (const m of batch) node.send([m as NodeMessage, null]);
           else for (const m of batch) node.send(m as NodeMessage);
         },
-        frameError: (err, msg, conn) => node.error(frameErrorOf(err, conn), msg as NodeMessage),
+        frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg as NodeMessage),
         readTimeout: (conn) => connEvent("timeout", conn),
         socketError: (err, conn) => {
           node.debug(t("log.socket-error", { peer: peerLabel(conn.peer.ip, conn.peer.port), error: err.message }));
@@ -100,20 +99,6 @@ export = function register(RED: NodeAPI): void {
       },
     });
 
-    function frameErrorOf(err: FrameTooLargeError | IncompleteFrameError, conn: Connection): Error {
-      const subs = { peer: peerLabel(conn.peer.ip, conn.peer.port), session: conn.session.id };
-      if (err instanceof FrameTooLargeError) {
-        return codedError(t("errors.frame-too-large", { ...subs, size: err.size, limit: err.limit }), err.code);
-      }
-      return codedError(
-        t(err.expected === undefined ? "errors.incomplete-header" : "errors.incomplete-frame", {
-          ...subs,
-          received: err.received,
-          expected: err.expected,
-        }),
-        err.code,
-      );
-    }
 
     manager.register(owner);
     listener.start();

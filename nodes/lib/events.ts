@@ -12,7 +12,10 @@ export type ConnectionEvent =
   | "refused"
   | "listening"
   | "dialling"
-  | "dial-failed";
+  | "dial-failed"
+  /** The bridge: a peer connected to us / we dialled the peer. */
+  | "connected-in"
+  | "connected-out";
 
 export interface EventPeer {
   ip: string;
@@ -35,6 +38,8 @@ export interface EventMessage {
   reason?: string;
   /** error: what went wrong. */
   error?: { message: string; code?: string };
+  /** Who opened the connection: "in" the peer, "out" this node. */
+  direction?: "in" | "out";
   [key: string]: unknown;
 }
 
@@ -43,11 +48,12 @@ export function eventMessage(
   topic: string,
   peer: EventPeer,
   connections: number,
-  extra?: { reason?: string; error?: Error & { code?: string } },
+  extra?: { reason?: string; error?: Error & { code?: string }; direction?: "in" | "out" },
 ): EventMessage {
   const msg: EventMessage = { payload: event, event, topic, ip: peer.ip, port: peer.port, localPort: peer.localPort, connections };
   if (peer.sessionId) msg._session = { type: "tcp", id: peer.sessionId };
   if (extra?.reason) msg.reason = extra.reason;
+  if (extra?.direction) msg.direction = extra.direction;
   if (extra?.error) msg.error = extra.error.code ? { message: extra.error.message, code: extra.error.code } : { message: extra.error.message };
   return msg;
 }

@@ -11,6 +11,7 @@ const DIST = path.join(__dirname, "..", "..", "dist", "nodes");
 const nodes = {
   manager: require(path.join(DIST, "tcp-connection-manager.js")),
   trigger: require(path.join(DIST, "tcp-server-trigger.js")),
+  bridge: require(path.join(DIST, "tcp-server-client-bridge.js")),
   send: require(path.join(DIST, "send-to-tcp-port.js")),
 };
 const lib = (name) => require(path.join(DIST, "lib", name));

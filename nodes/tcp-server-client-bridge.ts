@@ -1,0 +1,213 @@
+/**
+ * tcp-server-client-bridge: the ezTCP "TCP server/client" mode. Listens for
+ * its peer, and dials the peer itself when enough input bytes wait; one link
+ * at a time, closed after an idle timeout. Input messages are the serial
+ * side; what the peer sends comes out framed like the trigger's output.
+ *
+ * This file maps configuration and messages onto lib/bridge-core and its
+ * events onto send/done/status; the behaviour lives in the core.
+ */
+import { reportConfigError } from "./common/config-error";
+import { codedError } from "./common/errors";
+import { frameError } from "./common/frame-errors";
+import { resolveManager } from "./common/manager-link";
+import { ThrottledStatus } from "./common/status";
+import { BridgeCore, type BridgeMode } from "./lib/bridge-core";
+import { parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge-config";
+import type { Connection } from "./lib/connection";
+import { eventMessage, type EventMessage } from "./lib/events";
+import { ConfigError, parseFramingConfig, type FramingConfig, type FramingProps } from "./lib/framing-config";
+import { parseListenConfig, type ListenConfig } from "./lib/listen-config";
+import { PayloadError, toBytes } from "./lib/outbound-payload";
+import { peerLabel } from "./lib/sessions";
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
+
+const TYPE = "tcp-server-client-bridge";
+
+export = function register(RED: NodeAPI): void {
+  function TcpServerClientBridge(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const t = (key: string, subs?: Record<string, unknown>): string => RED._(`${TYPE}.${key}`, subs);
+    /** A bridge that cannot run still answers every input, so no message vanishes without a trace. */
+    const refuseInput = (): void => {
+      node.on("input", (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done(codedError(t("errors.not-running"), "ENOTRUNNING")));
+    };
+
+    let listen: ListenConfig;
+    let framing: FramingConfig;
+    let cfg: BridgeConfig;
+    try {
+      listen = parseListenConfig({ port: def.port, host: def.host });
+      cfg = parseBridgeConfig(def as BridgeProps);
+      framing = parseFramingConfig(def as FramingProps);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        reportConfigError(RED, node, TYPE, err);
+        refuseInput();
+        return;
+      }
+      throw err;
+    }
+    const manager = resolveManager(RED, def.manager);
+    if (!manager) {
+      node.error(t("errors.no-manager", { id: String(def.manager) }));
+      node.status({ fill: "red", shape: "ring", text: t("status.no-manager") });
+      refuseInput();
+      return;
+    }
+
+    const topic = typeof def.topic === "string" ? def.topic : "";
+    const withEvents = def.events === true || def.events === "true";
+    const owner = { id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "" };
+    const status = new ThrottledStatus(node);
+    const where = peerLabel(listen.host ?? "*", listen.port);
+    const peer = peerLabel(cfg.peerHost, cfg.peerPort);
+    let listenProblem: string | undefined;
+    let stopped = false;
+
+    const sendEvent = (msg: EventMessage): void => {
+      if (withEvents && !stopped) node.send([null, msg]);
+    };
+    const links = (): number => (core.connection ? 1 : 0);
+    const connEvent = (event: "closed" | "error" | "timeout", conn: Connection, extra?: { reason?: string; error?: Error }): void =>
+      sendEvent(eventMessage(event, topic, conn.peer, links(), { ...extra, direction: conn.session.direction }));
+    const peerOf = (conn: Connection): string => peerLabel(conn.peer.ip, conn.peer.port);
+
+    function statusOf(mode: BridgeMode): NodeStatus {
+      const link = core.connection;
+      const subs = { port: listen.port, peer, buffered: core.buffered, seconds: cfg.holdOffMs / 1000 };
+      switch (mode) {
+        case "linked-in":
+          return { fill: "green", shape: "dot", text: t("status.connected-in", { ...subs, peer: link ? peerOf(link) : peer }) };
+        case "linked-out":
+          return { fill: "green", shape: "dot", text: t("status.connected-out", subs) };
+        case "dialling":
+          return { fill: "yellow", shape: "ring", text: t("status.dialling", subs) };
+        case "holding-off":
+          return { fill: "yellow", shape: "ring", text: t("status.holding-off", subs) };
+        case "stopped":
+          return {};
+        default:
+          if (listenProblem) return { fill: "red", shape: "ring", text: t("status.listen-error", { ...subs, error: listenProblem }) };
+          return { fill: "green", shape: "ring", text: t(core.buffered > 0 ? "status.listening-buffered" : "status.listening", subs) };
+      }
+    }
+    const showStatus = (): void => {
+      if (!stopped) status.update(() => statusOf(core.mode));
+    };
+
+    const core: BridgeCore = new BridgeCore({
+      listen,
+      config: cfg,
+      inbound: { ...framing, readTimeoutMs: 0, topic },
+      registry: manager.registry,
+      owner,
+      handlers: {
+        mode: () => showStatus(),
+        listening: (port) => {
+          listenProblem = undefined;
+          sendEvent(eventMessage("listening", topic, { ip: listen.host ?? "", port, localPort: port }, links()));
+          showStatus();
+        },
+        listenError: (err, retryMs) => {
+          listenProblem = err.code ?? err.message;
+          const text = t("errors.listen", { where, error: listenProblem, seconds: retryMs / 1000 });
+          node.error(codedError(text, err.code ?? "ELISTEN"));
+          if (core.mode === "listening") status.now(statusOf("listening"));
+        },
+        dialling: (host, port) => sendEvent(eventMessage("dialling", topic, { ip: host, port, localPort: 0 }, links())),
+        dialFailed: (err, holdOffMs) => {
+          const code = err.code ?? "EDIAL";
+          const text = t("errors.dial", { peer, error: code, seconds: holdOffMs / 1000, buffered: core.buffered });
+          const ev = eventMessage("error", topic, { ip: cfg.peerHost, port: cfg.peerPort, localPort: 0 }, links(), {
+            reason: "dial-failed",
+            error: err,
+          });
+          // With a message, so Catch nodes see it.
+          node.error(codedError(text, code), { topic, ip: ev.ip, port: ev.port, buffered: core.buffered });
+          sendEvent(ev);
+        },
+        linked: (conn) => {
+          const event = conn.session.direction === "in" ? "connected-in" : "connected-out";
+          sendEvent(eventMessage(event, topic, conn.peer, links(), { direction: conn.session.direction }));
+        },
+        refused: (ip, port, localPort, reason) => {
+          sendEvent(eventMessage("refused", topic, { ip, port, localPort }, links(), { reason }));
+          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason }));
+        },
+        timeout: (conn) => connEvent("timeout", conn),
+        unlinked: (conn, reason) => connEvent("closed", conn, { reason }),
+        // Also while stopping: the last partial frame of a link ended by a redeploy still goes out.
+        messages: (batch) => node.send(withEvents ? [batch as NodeMessage[], null] : [batch as NodeMessage[]]),
+        frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg as NodeMessage),
+        socketError: (err, conn) => {
+          node.debug(t("log.socket-error", { peer: peerOf(conn), error: err.message }));
+          connEvent("error", conn, { error: err });
+        },
+        sendFailed: (bytes, err, conn) => {
+          const code = (err as { code?: unknown }).code;
+          const text = t("errors.send-failed", { bytes: bytes.length, peer: peerOf(conn), session: conn.session.id, error: code ?? err.message });
+          node.error(codedError(text, "ESENDFAILED"), {
+            payload: bytes,
+            topic,
+            ip: conn.peer.ip,
+            port: conn.peer.port,
+            _session: { type: "tcp", id: conn.session.id },
+          });
+        },
+      },
+    });
+
+
+    function payloadErrorOf(err: PayloadError): Error {
+      return codedError(t(`errors.payload.${err.problem}`, { kind: err.kind, detail: err.detail }), err.code);
+    }
+
+    node.on("input", (msg: NodeMessage, _send: SendFn, done: DoneFn) => {
+      let bytes: Buffer;
+      try {
+        bytes = toBytes(msg.payload, cfg.inputEncoding);
+      } catch (err) {
+        done(err instanceof PayloadError ? payloadErrorOf(err) : (err as Error));
+        return;
+      }
+      const r = core.write(bytes);
+      if (r.full) {
+        const text = t("errors.buffer-full", { bytes: bytes.length, buffered: core.buffered, limit: cfg.maxBuffer, peer });
+        done(codedError(text, "EBUFFERFULL"));
+        return;
+      }
+      if (r.dropped > 0) node.warn(t("warn.dropped", { bytes: r.dropped, policy: cfg.bufferPolicy, limit: cfg.maxBuffer }));
+      showStatus();
+      done();
+    });
+
+    manager.register(owner);
+    core.start();
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      stopped = true;
+      status.stop();
+      manager.deregister(owner);
+      const bound = setTimeout(done, 10_000);
+      core.stop().then(
+        (unsent) => {
+          if (unsent.length > 0) {
+            const text = t("errors.unsent", { bytes: unsent.length, peer });
+            node.error(codedError(text, "EUNSENT"), { payload: unsent, topic });
+          }
+          clearTimeout(bound);
+          done();
+        },
+        (err: Error) => {
+          node.error(err);
+          clearTimeout(bound);
+          done();
+        },
+      );
+    });
+  }
+
+  RED.nodes.registerType(TYPE, TcpServerClientBridge);
+};
