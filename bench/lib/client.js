@@ -118,7 +118,103 @@ async function flood() {
   process.send({ evt: "done", floodBytes: sent, cuts, linesSent, ms });
 }
 
-({ lines, idle, flood })[cfg.mode]().catch((err) => {
+
+/**
+ * A job sink (a printer stand-in): counts connections and records what each
+ * one carried, so the run can check one job per connection, in order.
+ */
+async function sink() {
+  const jobs = [];
+  let connections = 0;
+  const server = net.createServer((s) => {
+    connections++;
+    const parts = [];
+    s.on("data", (d) => parts.push(d));
+    s.on("error", () => undefined);
+    s.on("close", () => jobs.push(Buffer.concat(parts).toString("latin1")));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  process.send({ evt: "listening", port: server.address().port });
+  process.on("message", (m) => {
+    if (m.cmd === "stats") process.send({ id: m.id, connections, jobs: jobs.length, lastAt: lastChange });
+    if (m.cmd === "jobs") process.send({ id: m.id, jobs });
+    if (m.cmd === "reset") {
+      jobs.length = 0;
+      connections = 0;
+      process.send({ id: m.id, ok: true });
+    }
+  });
+  let lastChange = Date.now();
+  let seen = 0;
+  setInterval(() => {
+    if (jobs.length !== seen) {
+      seen = jobs.length;
+      lastChange = Date.now();
+    }
+  }, 20);
+}
+
+/** The plain Node.js baseline: the same jobs, one connection each, one after another. */
+async function sequentialJobs() {
+  const t0 = Date.now();
+  for (let i = 0; i < cfg.n; i++) {
+    await new Promise((resolve, reject) => {
+      const s = net.connect({ port: cfg.port, host: "127.0.0.1" }, () => s.end(`job-${String(i).padStart(6, "0")}\n`));
+      s.on("error", reject);
+      s.on("close", resolve);
+      s.resume();
+    });
+  }
+  process.send({ evt: "done", ms: Date.now() - t0 });
+}
+
+/** Request/reply: each client sends a line, waits for the reply line, repeats; latency per round trip. */
+async function roundTrips() {
+  const sockets = await openMany(cfg.port, cfg.clients);
+  process.send({ evt: "connected" });
+  await new Promise((r) => process.once("message", r)); // go
+  const lat = [];
+  const t0 = Date.now();
+  await Promise.all(
+    sockets.map(
+      (s, k) =>
+        new Promise((resolve) => {
+          let i = 0;
+          let sentAt = 0;
+          let buf = "";
+          const next = () => {
+            if (i === cfg.perClient) {
+              resolve();
+              return;
+            }
+            sentAt = process.hrtime.bigint();
+            s.write(`c${k} req ${i}\n`);
+          };
+          s.on("data", (d) => {
+            buf += d.toString("latin1");
+            let nl;
+            while ((nl = buf.indexOf("\n")) !== -1) {
+              const line = buf.slice(0, nl);
+              buf = buf.slice(nl + 1);
+              if (line !== `R:c${k} req ${i}`) throw new Error(`client ${k}: got "${line}" for request ${i}`);
+              lat.push(Number(process.hrtime.bigint() - sentAt) / 1e6);
+              i++;
+              next();
+            }
+          });
+          next();
+        }),
+    ),
+  );
+  const ms = Date.now() - t0;
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+  sockets.forEach((s) => s.destroy());
+  process.send({ evt: "done", ms, roundTrips: lat.length, p50: q(0.5), p99: q(0.99), max: lat[lat.length - 1] });
+}
+
+const MODES = { lines, idle, flood, sink, "sequential-jobs": sequentialJobs, "round-trips": roundTrips };
+MODES[cfg.mode]().catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -51,4 +51,88 @@ function coreTcpInToCounter(port) {
   ];
 }
 
-module.exports = { TAB, triggerToCounter, coreTcpInToCounter };
+const source = (wires) => ({ id: "bench00000source", type: "bench-source", z: TAB.id, wires: [wires] });
+
+/** bench-source -> send-to-tcp-port (one connection per job, close at once) -> counter (one message per finished job). */
+function sendJobs(port) {
+  return [
+    TAB,
+    source(["bench00000send01"]),
+    {
+      id: "bench00000send01",
+      type: "send-to-tcp-port",
+      z: TAB.id,
+      mode: "send",
+      host: "127.0.0.1",
+      hostType: "str",
+      port: String(port),
+      portType: "num",
+      data: "payload",
+      dataType: "msg",
+      encoding: "auto",
+      after: "close",
+      wires: [[counter.id]],
+    },
+    counter,
+  ];
+}
+
+/** Core tcp out as a client that closes after each message. */
+function coreTcpOutJobs(port) {
+  return [
+    TAB,
+    source(["bench0000tcpout1"]),
+    { id: "bench0000tcpout1", type: "tcp out", z: TAB.id, host: "127.0.0.1", port: String(port), beserver: "client", base64: false, end: true, tls: "", wires: [] },
+  ];
+}
+
+/** Core tcp request, "close connection immediately" after sending. */
+function coreTcpRequestJobs(port) {
+  return [
+    TAB,
+    source(["bench000tcpreq01"]),
+    {
+      id: "bench000tcpreq01",
+      type: "tcp request",
+      z: TAB.id,
+      server: "127.0.0.1",
+      port: String(port),
+      out: "immed",
+      ret: "buffer",
+      splitc: " ",
+      newline: "",
+      trim: false,
+      tls: "",
+      wires: [[]],
+    },
+  ];
+}
+
+const REPLY_FUNCTION = 'msg.payload = "R:" + msg.payload + "\\n";\nreturn msg;';
+
+function replyFunction(next) {
+  return { id: "bench0000replyfn", type: "function", z: TAB.id, func: REPLY_FUNCTION, outputs: 1, timeout: 0, noerr: 0, initialize: "", finalize: "", libs: [], wires: [[next]] };
+}
+
+/** tcp-server-trigger -> function -> send-to-tcp-port (reply to sender). */
+function ourReplyLoop(port) {
+  return [
+    TAB,
+    { id: "bench00000trig01", type: "tcp-server-trigger", z: TAB.id, port: String(port), host: "127.0.0.1", event: "line", eol: "lf", output: "string", encoding: "utf8", outputs: 1, wires: [["bench0000replyfn"]] },
+    replyFunction("bench00000reply1"),
+    { id: "bench00000reply1", type: "send-to-tcp-port", z: TAB.id, mode: "reply", manager: "", data: "payload", dataType: "msg", encoding: "auto", closeAfterReply: false, wires: [[]] },
+  ];
+}
+
+/** core tcp in -> function -> tcp out (reply to tcp). */
+function coreReplyLoop(port) {
+  const [tab, tcpIn] = coreTcpInToCounter(port);
+  return [
+    tab,
+    Object.assign({}, tcpIn, { wires: [["bench0000replyfn"]] }),
+    replyFunction("bench0000tcpout1"),
+    { id: "bench0000tcpout1", type: "tcp out", z: TAB.id, host: "", port: "", beserver: "reply", base64: false, end: false, tls: "", wires: [] },
+  ];
+}
+
+module.exports = { TAB, triggerToCounter, coreTcpInToCounter, sendJobs, coreTcpOutJobs, coreTcpRequestJobs, ourReplyLoop, coreReplyLoop };

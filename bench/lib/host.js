@@ -28,7 +28,10 @@ async function startNodeRed(flows) {
     logging: { console: { level: "warn", metrics: false, audit: false } },
     editorTheme: { tours: false },
   });
+  // RED.start() resolves before the flows run: wait for them, so the first command finds every node.
+  const started = new Promise((resolve) => RED.events.once("flows:started", resolve));
   await RED.start();
+  await started;
   process.on("exit", () => fs.rmSync(userDir, { recursive: true, force: true }));
 }
 

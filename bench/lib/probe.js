@@ -21,6 +21,25 @@ function tcpHandles() {
   return process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length;
 }
 
+/** Active handles and requests by type (process.getActiveResourcesInfo()), for leak checks. */
+function resources() {
+  const byType = {};
+  for (const r of process.getActiveResourcesInfo()) byType[r] = (byType[r] || 0) + 1;
+  return byType;
+}
+
+/**
+ * Live sessions of the default connection manager. Node-RED loads the package
+ * through a symlinked node_modules path; require resolves it to the real file,
+ * so requiring the real path of the built module gives the same instance.
+ */
+function sessions() {
+  const fs = require("fs");
+  const path = require("path");
+  const file = fs.realpathSync(path.join(__dirname, "..", "..", "dist", "nodes", "lib", "manager-core.js"));
+  return require(file).DEFAULT_MANAGER.registry.size;
+}
+
 function memory() {
   if (global.gc) {
     global.gc();
@@ -28,6 +47,12 @@ function memory() {
   }
   const m = process.memoryUsage();
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, tcpHandles: tcpHandles() };
+}
+
+let burstHandler = null;
+/** The bench-source node registers here; the "burst" command calls it. */
+function onBurst(fn) {
+  burstHandler = fn;
 }
 
 let peakRss = 0;
@@ -53,6 +78,15 @@ function serve(extra = {}) {
           });
         reply({ ok: true });
         break;
+      case "burst":
+        if (burstHandler) burstHandler(m.n);
+        reply({ ok: Boolean(burstHandler) });
+        break;
+      case "cpu": {
+        const u = process.cpuUsage();
+        reply({ cpuMs: (u.user + u.system) / 1000 });
+        break;
+      }
       case "exit":
         process.exit(0);
         break;
@@ -61,6 +95,12 @@ function serve(extra = {}) {
         break;
       case "memory":
         reply(memory());
+        break;
+      case "resources":
+        reply({ resources: resources() });
+        break;
+      case "sessions":
+        reply({ sessions: sessions() });
         break;
       case "sample-start":
         peakRss = process.memoryUsage().rss;
@@ -79,4 +119,4 @@ function serve(extra = {}) {
   });
 }
 
-module.exports = { hit, serve, memory, state };
+module.exports = { hit, serve, memory, state, onBurst, resources, sessions };
