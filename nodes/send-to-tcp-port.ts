@@ -10,6 +10,7 @@
 import { reportConfigError } from "./common/config-error";
 import { codedError, type CodedError } from "./common/errors";
 import { resolveManager } from "./common/manager-link";
+import { clientTls, type ClientTls } from "./common/security";
 import { ThrottledStatus } from "./common/status";
 import { Delivery } from "./lib/delivery";
 import { destinationLabel, resolveDestination, type Destination } from "./lib/destination";
@@ -18,11 +19,11 @@ import { ConfigError } from "./lib/framing-config";
 import { InOrder } from "./lib/in-order";
 import type { ManagerCore } from "./lib/manager-core";
 import { toBytes } from "./lib/outbound-payload";
-import { replyToSession, sessionIdOf } from "./lib/reply";
+import { sessionIdOf, writeReply } from "./lib/reply";
 import { describeSendError } from "./lib/send-errors";
 import { parseSendConfig, type SendConfig, type SendProps, type TypedProp } from "./lib/send-config";
 import type { JobResult } from "./lib/tcp-job";
-import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./types/node-red";
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
 const TYPE = "send-to-tcp-port";
 
@@ -68,8 +69,11 @@ export = function register(RED: NodeAPI): void {
     let dataOf: Evaluate;
     let hostOf: Evaluate | undefined;
     let portOf: Evaluate | undefined;
+    let tls: ClientTls;
     try {
       config = parseSendConfig(def as SendProps);
+      tls = config.mode === "send" ? clientTls(RED, def, t) : { options: undefined, verify: true };
+      config.job.tls = tls.options;
       dataOf = evaluator(config.data, "data");
       hostOf = config.host && evaluator(config.host, "host");
       portOf = config.port && evaluator(config.port, "port");
@@ -80,6 +84,9 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const cfg = config;
+    /** TLS without verifying the server: said at start and in every status. */
+    const unverified = tls.options !== undefined && !tls.verify;
+    if (unverified) node.warn(t("warn.tls-unverified", { peer: config.host ? config.host.value || "?" : "msg.host" }));
     const manager: ManagerCore | null = cfg.mode === "reply" ? resolveManager(RED, def.manager) : null;
     if (cfg.mode === "reply" && !manager) {
       const text = t("errors.no-manager", { id: String(def.manager) });
@@ -99,6 +106,10 @@ export = function register(RED: NodeAPI): void {
           throw new ConfigError(key, (err as Error).message);
         }
         return (_msg, cb) => cb(null, v);
+      }
+      if (p.type === "msg" && p.value === "payload") {
+        // The default, on every message: read it directly rather than parse "payload" as a property path each time.
+        return (msg, cb) => cb(null, msg.payload);
       }
       if (p.type === "jsonata") {
         const util = RED.util as unknown as JsonataUtil;
@@ -126,15 +137,22 @@ export = function register(RED: NodeAPI): void {
     let closed = false;
     const decodeReply = makeDecoder(cfg.encoding);
 
-    const showStatus = (): void => {
-      if (closed) return;
-      status.update(() => {
-        const busy = delivery.running + delivery.queued + pendingReplies.size;
-        if (busy > 0) return { fill: "blue", shape: "dot", text: t("status.sending", { running: delivery.running + pendingReplies.size, queued: delivery.queued }) };
-        if (lastError) return { fill: "red", shape: "ring", text: t("status.error", lastError) };
-        return { fill: "green", shape: "dot", text: t(cfg.mode === "reply" ? "status.replied" : "status.sent", { count: sent }) };
-      });
+    const makeStatus = (): NodeStatus => {
+      const s = statusNow();
+      return unverified ? { ...s, text: t("status.unverified", { text: s.text }) } : s;
     };
+    const showStatus = (): void => {
+      if (!closed) status.update(makeStatus);
+    };
+    const statusNow = (): NodeStatus => {
+      const busy = delivery.running + delivery.queued + pendingReplies.size;
+      if (busy > 0) return { fill: "blue", shape: "dot", text: t("status.sending", { running: delivery.running + pendingReplies.size, queued: delivery.queued }) };
+      if (lastError) return { fill: "red", shape: "ring", text: t("status.error", lastError) };
+      return { fill: "green", shape: "dot", text: t(cfg.mode === "reply" ? "status.replied" : "status.sent", { count: sent }) };
+    };
+
+    // Node-RED's send() to an output with no wires still makes a message id (8 Math.random calls): skip it.
+    const wired = Array.isArray(def.wires) && def.wires.some((w) => Array.isArray(w) && w.length > 0);
 
     /** Passes a finished job's message on; a send that throws still ends the message, with that error. */
     const deliver = (msg: NodeMessage, send: SendFn, done: DoneFn): void => {
@@ -142,7 +160,7 @@ export = function register(RED: NodeAPI): void {
       lastError = undefined;
       showStatus();
       try {
-        send(msg);
+        if (wired) send(msg);
       } catch (err) {
         done(err as Error);
         return;
@@ -240,18 +258,16 @@ export = function register(RED: NodeAPI): void {
         pendingReplies.delete(entry);
         return true;
       };
-      replyToSession((manager as ManagerCore).registry, id, data, cfg.closeAfterReply, cfg.job.writeTimeoutMs).then(
-        (r) => {
-          if (!end()) return;
-          msg.tcp = { sessionId: r.sessionId, peer: r.peer, bytesSent: r.bytesSent, closed: r.closed };
-          deliver(msg, send, done);
-        },
-        (err: Error) => {
-          if (!end()) return;
-          fail({ msg, done }, err, typeof id === "string" ? id : "?");
-        },
-      );
-      showStatus();
+      writeReply((manager as ManagerCore).registry, id, data, cfg.closeAfterReply, cfg.job.writeTimeoutMs, (err, r) => {
+        if (!end()) return;
+        if (err || !r) {
+          fail({ msg, done }, err ?? new Error("no result"), typeof id === "string" ? id : "?");
+          return;
+        }
+        msg.tcp = { sessionId: r.sessionId, peer: r.peer, bytesSent: r.bytesSent, closed: r.closed };
+        deliver(msg, send, done);
+      });
+      if (!entry.ended) showStatus(); // still waiting for the peer to take it
     }
 
     function toCoded(err: Error, where: string): CodedError {
@@ -262,6 +278,7 @@ export = function register(RED: NodeAPI): void {
     }
 
     if (manager) manager.register({ id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "" });
+    if (unverified) showStatus();
 
     node.on("input", function (msg: NodeMessage, send: SendFn, done: DoneFn) {
       const ticket = order.take();

@@ -11,6 +11,7 @@ import { reportConfigError } from "./common/config-error";
 import { codedError } from "./common/errors";
 import { frameError } from "./common/frame-errors";
 import { resolveManager } from "./common/manager-link";
+import { clientTls, listenSecurity, type ClientTls } from "./common/security";
 import { ThrottledStatus } from "./common/status";
 import { BridgeCore, type BridgeMode } from "./lib/bridge-core";
 import { parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge-config";
@@ -18,6 +19,7 @@ import type { Connection } from "./lib/connection";
 import { eventMessage, type EventMessage } from "./lib/events";
 import { ConfigError, parseFramingConfig, type FramingConfig, type FramingProps } from "./lib/framing-config";
 import { parseListenConfig, type ListenConfig } from "./lib/listen-config";
+import type { ListenSecurity } from "./lib/listener";
 import { PayloadError, toBytes } from "./lib/outbound-payload";
 import { peerLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
@@ -37,10 +39,14 @@ export = function register(RED: NodeAPI): void {
     let listen: ListenConfig;
     let framing: FramingConfig;
     let cfg: BridgeConfig;
+    let security: ListenSecurity;
+    let dialTls: ClientTls;
     try {
       listen = parseListenConfig({ port: def.port, host: def.host });
       cfg = parseBridgeConfig(def as BridgeProps);
       framing = parseFramingConfig(def as FramingProps);
+      security = listenSecurity(RED, def, t);
+      dialTls = clientTls(RED, def, t);
     } catch (err) {
       if (err instanceof ConfigError) {
         reportConfigError(RED, node, TYPE, err);
@@ -65,6 +71,11 @@ export = function register(RED: NodeAPI): void {
     const peer = peerLabel(cfg.peerHost, cfg.peerPort);
     let listenProblem: string | undefined;
     let stopped = false;
+    let refusedCount = 0;
+    let lastRefused = "";
+    /** TLS dial-out without verifying the peer: said at start and in every status. */
+    const unverified = dialTls.options !== undefined && !dialTls.verify;
+    if (unverified) node.warn(t("warn.tls-unverified", { peer }));
 
     const sendEvent = (msg: EventMessage): void => {
       if (withEvents && !stopped) node.send([null, msg]);
@@ -94,7 +105,13 @@ export = function register(RED: NodeAPI): void {
       }
     }
     const showStatus = (): void => {
-      if (!stopped) status.update(() => statusOf(core.mode));
+      if (stopped) return;
+      status.update(() => {
+        let s = statusOf(core.mode);
+        if (s.text === undefined) return s;
+        if (refusedCount > 0) s = { ...s, text: t("status.refused", { text: s.text, refused: refusedCount, last: lastRefused }) };
+        return unverified ? { ...s, text: t("status.unverified", { text: s.text }) } : s;
+      });
     };
 
     const core: BridgeCore = new BridgeCore({
@@ -103,6 +120,8 @@ export = function register(RED: NodeAPI): void {
       inbound: { ...framing, readTimeoutMs: 0, topic },
       registry: manager.registry,
       owner,
+      security,
+      dialTls: dialTls.options,
       handlers: {
         mode: () => showStatus(),
         listening: (port) => {
@@ -135,6 +154,12 @@ export = function register(RED: NodeAPI): void {
         refused: (ip, port, localPort, reason) => {
           sendEvent(eventMessage("refused", topic, { ip, port, localPort }, links(), { reason }));
           node.debug(t("log.refused", { peer: peerLabel(ip, port), reason }));
+          // "busy" is the bridge's normal one-link rule, not a security refusal.
+          if (reason !== "busy") {
+            refusedCount++;
+            lastRefused = `${ip} ${reason}`;
+            showStatus();
+          }
         },
         timeout: (conn) => connEvent("timeout", conn),
         unlinked: (conn, reason) => connEvent("closed", conn, { reason }),

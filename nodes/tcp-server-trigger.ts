@@ -7,12 +7,13 @@ import { reportConfigError } from "./common/config-error";
 import { codedError } from "./common/errors";
 import { frameError } from "./common/frame-errors";
 import { resolveManager } from "./common/manager-link";
+import { listenSecurity } from "./common/security";
 import { ThrottledStatus } from "./common/status";
 import type { Connection } from "./lib/connection";
 import { eventMessage, type EventMessage } from "./lib/events";
 import { ConfigError, parseFramingConfig, type FramingProps } from "./lib/framing-config";
 import { parseListenConfig, type ListenProps } from "./lib/listen-config";
-import { Listener } from "./lib/listener";
+import { Listener, type ListenSecurity } from "./lib/listener";
 import { peerLabel } from "./lib/sessions";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./types/node-red";
 
@@ -26,9 +27,11 @@ export = function register(RED: NodeAPI): void {
 
     let listen;
     let framing;
+    let security: ListenSecurity;
     try {
       listen = parseListenConfig(def as ListenProps);
       framing = parseFramingConfig(def as FramingProps);
+      security = listenSecurity(RED, def, t);
     } catch (err) {
       if (err instanceof ConfigError) {
         reportConfigError(RED, node, TYPE, err);
@@ -50,8 +53,14 @@ export = function register(RED: NodeAPI): void {
     const where = peerLabel(listen.host ?? "*", listen.port);
     let stopped = false;
 
+    let refusedCount = 0;
+    let lastRefused = "";
     const showListening = (): void =>
-      status.update(() => ({ fill: "green", shape: "dot", text: t("status.listening", { port: listen.port, count: listener.size }) }));
+      status.update(() =>
+        refusedCount === 0
+          ? { fill: "green", shape: "dot", text: t("status.listening", { port: listen.port, count: listener.size }) }
+          : { fill: "green", shape: "dot", text: t("status.listening-refused", { port: listen.port, count: listener.size, refused: refusedCount, last: lastRefused }) },
+      );
 
     const sendEvent = (msg: EventMessage): void => {
       if (withEvents && !stopped) node.send([null, msg]);
@@ -64,6 +73,7 @@ export = function register(RED: NodeAPI): void {
       inbound: { ...framing, readTimeoutMs: listen.readTimeoutMs, topic },
       registry: manager.registry,
       owner,
+      security,
       handlers: {
         listening: () => showListening(),
         listenError: (err, retryMs) => {
@@ -78,6 +88,9 @@ export = function register(RED: NodeAPI): void {
         refused: (ip, port, localPort, reason) => {
           sendEvent(eventMessage("refused", topic, { ip, port, localPort }, listener.size, { reason }));
           node.debug(t("log.refused", { peer: peerLabel(ip, port), reason }));
+          refusedCount++;
+          lastRefused = `${ip} ${reason}`;
+          if (!stopped) showListening();
         },
         // One send() per message: Node-RED clones every message after the first of a
         // multi-message send(), which costs more than the calls it saves.

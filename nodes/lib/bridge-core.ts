@@ -18,14 +18,16 @@
  * back (write failures, stop) for the caller to report: nothing goes silently.
  */
 import { connect, type Socket } from "node:net";
+import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 import { BoundedBuffer, type PushResult } from "./bridge-buffer";
 import type { BridgeConfig } from "./bridge-config";
 import { attachConnection, type Connection, type ConnectionHandlers } from "./connection";
 import type { FrameTooLargeError } from "./framing";
 import type { IncompleteFrameError, InboundMessage, InboundOptions } from "./inbound";
 import type { ListenConfig } from "./listen-config";
-import { Listener, type RefuseReason } from "./listener";
+import { Listener, type ListenSecurity, type RefuseReason } from "./listener";
 import type { CloseReason, SessionOwner, SessionRegistry } from "./sessions";
+import { forHost } from "./tls-options";
 import { TrackedWriter } from "./tracked-writer";
 
 export type BridgeMode = "listening" | "dialling" | "linked-in" | "linked-out" | "holding-off" | "stopped";
@@ -66,6 +68,10 @@ export interface BridgeOptions {
   handlers: BridgeHandlers;
   listenRetryMs?: number;
   stopGraceMs?: number;
+  /** Access lists, PROXY protocol and TLS of the listening side. */
+  security?: ListenSecurity;
+  /** TLS client options for the dial-out (lib/tls-options); undefined = plain TCP. */
+  dialTls?: ConnectionOptions;
 }
 
 export class BridgeCore {
@@ -103,6 +109,7 @@ export class BridgeCore {
       owner: o.owner,
       admit: () => (this.link ? "busy" : undefined),
       retryMs: o.listenRetryMs,
+      security: o.security,
       handlers: {
         ...this.linkHandlers,
         listening: (port) => h.listening(port),
@@ -198,7 +205,9 @@ export class BridgeCore {
     const { peerHost: host, peerPort: port } = this.cfg;
     this.setMode("dialling");
     this.h.dialling(host, port);
-    const socket = connect({ host, port });
+    const tls = this.o.dialTls;
+    const socket = tls ? tlsConnect({ ...forHost(tls, host), host, port }) : connect({ host, port });
+    const connected = tls ? "secureConnect" : "connect";
     this.dialSocket = socket;
     let failure: (Error & { code?: string }) | undefined;
     const onError = (err: Error): void => {
@@ -220,7 +229,7 @@ export class BridgeCore {
     socket.on("error", onError);
     socket.once("close", onClose);
     socket.setTimeout(this.cfg.connectTimeoutMs, onTimeout);
-    socket.once("connect", () => {
+    socket.once(connected, () => {
       socket.removeListener("error", onError);
       socket.removeListener("close", onClose);
       socket.removeListener("timeout", onTimeout);

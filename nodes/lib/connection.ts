@@ -102,9 +102,11 @@ export function attachConnection(
   direction: "in" | "out",
   opts: InboundOptions,
   h: ConnectionHandlers,
+  /** The peer to record instead of the socket's own (the real client named by a PROXY protocol header). */
+  peer?: { address: string; port: number },
 ): Connection | undefined {
-  const address = socket.remoteAddress;
-  const port = socket.remotePort;
+  const address = peer ? peer.address : socket.remoteAddress;
+  const port = peer ? peer.port : socket.remotePort;
   if (address === undefined || port === undefined || socket.destroyed) {
     socket.destroy();
     return undefined;

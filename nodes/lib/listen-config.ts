@@ -3,7 +3,9 @@
  * connection limit and read timeout. Shared by the trigger and the bridge.
  */
 import { isIP } from "node:net";
+import { AccessControl, AccessListError } from "./access-control";
 import { ConfigError, toInt, wholeNumber } from "./framing-config";
+import { PROXY_MODES, type ProxyMode } from "./proxy-protocol";
 
 export interface ListenConfig {
   port: number;
@@ -45,5 +47,43 @@ export function parseListenConfig(p: ListenProps): ListenConfig {
     host: normalizeHost(p.host),
     maxConnections: wholeNumber(p.maxConnections, 0, 0, 1_000_000, "maxConnections"),
     readTimeoutMs: wholeNumber(p.readTimeout, 0, 0, 2147483647, "readTimeout"),
+  };
+}
+
+/** The "security" properties of a listening node other than TLS (that needs the tls-config node). */
+export interface ListenGuards {
+  /** undefined: both lists empty, everyone may connect. */
+  access: AccessControl | undefined;
+  /** 0 = unlimited. */
+  maxPerIp: number;
+  proxy: ProxyMode;
+}
+
+export interface ListenGuardProps {
+  allow?: unknown;
+  deny?: unknown;
+  maxPerIp?: unknown;
+  proxyProtocol?: unknown;
+}
+
+function accessList(allow: unknown, deny: unknown): AccessControl | undefined {
+  let key = "allow";
+  try {
+    AccessControl.fromText(allow, undefined);
+    key = "deny";
+    return AccessControl.fromText(allow, deny);
+  } catch (err) {
+    if (err instanceof AccessListError) throw new ConfigError(key, err.entry);
+    throw err;
+  }
+}
+
+export function parseListenGuards(p: ListenGuardProps): ListenGuards {
+  const proxy = p.proxyProtocol === undefined || p.proxyProtocol === "" ? "off" : String(p.proxyProtocol);
+  if (!(PROXY_MODES as readonly string[]).includes(proxy)) throw new ConfigError("proxyProtocol", proxy);
+  return {
+    access: accessList(p.allow, p.deny),
+    maxPerIp: wholeNumber(p.maxPerIp, 0, 0, 1_000_000, "maxPerIp"),
+    proxy: proxy as ProxyMode,
   };
 }

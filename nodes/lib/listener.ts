@@ -4,14 +4,50 @@
  * on stop ends exactly its own sockets and releases the port.
  */
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from "node:tls";
+import type { AccessControl } from "./access-control";
 import { attachConnection, plainAddress, type Connection, type ConnectionHandlers } from "./connection";
+import { ProxyHeaderParser, type ProxyMode } from "./proxy-protocol";
+import type { ServerTls } from "./tls-options";
 import type { InboundOptions } from "./inbound";
 import type { ListenConfig } from "./listen-config";
 import type { SessionOwner, SessionRegistry } from "./sessions";
 
 export const LISTEN_RETRY_MS = 5000;
+/** How long a PROXY-enabled port waits for the header, and a TLS port for the handshake. */
+export const PROXY_HEADER_TIMEOUT_MS = 5000;
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-export type RefuseReason = "max-connections" | "busy";
+/**
+ * Why a connection was refused: "denied" by the allow/deny lists, "per-ip-limit"
+ * (that address has its maximum of connections), "proxy-header" (missing,
+ * malformed or late PROXY header), "tls" (no or failed TLS handshake, incl. a
+ * client certificate that is missing or not trusted).
+ */
+export type RefuseReason = "max-connections" | "busy" | "denied" | "per-ip-limit" | "proxy-header" | "tls";
+
+/** Who may connect and how; every part optional. With none set, accepting costs nothing extra. */
+export interface ListenSecurity {
+  /** undefined: everyone may connect. */
+  access?: AccessControl;
+  /** Connections at a time from one address (the real client's with PROXY); 0 = unlimited. */
+  maxPerIp?: number;
+  proxy?: ProxyMode;
+  proxyTimeoutMs?: number;
+  /** TLS server (mutual when it requires client certificates). */
+  tls?: ServerTls;
+  handshakeTimeoutMs?: number;
+}
+
+/** A connection being admitted (PROXY header, TLS handshake) before it becomes a Connection. */
+interface Admission {
+  ip: string;
+  port: number;
+  localPort: number;
+  raw: Socket;
+  /** The TLS handshake completed (a raw socket that closes unsettled was refused as "tls"). */
+  settled: boolean;
+}
 
 export interface ListenerHandlers extends ConnectionHandlers {
   listening(port: number): void;
@@ -30,6 +66,7 @@ export interface ListenerOptions {
   /** An extra admission rule (the bridge's one link at a time); returns why to refuse, or undefined. */
   admit?: () => RefuseReason | undefined;
   retryMs?: number;
+  security?: ListenSecurity;
 }
 
 export class Listener {
@@ -39,6 +76,13 @@ export class Listener {
   private stopping = false;
   /** The node's handlers, plus bookkeeping of this listener's own connections; shared by all of them. */
   private readonly connHandlers: ConnectionHandlers;
+  /** Set when any security option is on: connections then take the guarded path. */
+  private readonly sec: ListenSecurity | undefined;
+  private readonly tlsServer: TlsServer | undefined;
+  /** Connections being admitted, by their raw socket's "address|port" (PROXY header or TLS handshake under way). */
+  private readonly admitting = new Map<string, Admission>();
+  /** Live and admitting connections per peer address (only with maxPerIp). */
+  private readonly perIp = new Map<string, number>();
 
   constructor(private readonly o: ListenerOptions) {
     const h = o.handlers;
@@ -52,7 +96,17 @@ export class Listener {
         h.closed(c, why);
       },
     };
-    this.server = createServer({ noDelay: true }, (socket) => this.onConnection(socket));
+    const sec = o.security;
+    const guarded = !!sec && (!!sec.access || (sec.maxPerIp ?? 0) > 0 || (sec.proxy ?? "off") !== "off" || !!sec.tls);
+    this.sec = guarded ? sec : undefined;
+    if (sec?.tls) {
+      const ts = createTlsServer({ ...sec.tls.options, handshakeTimeout: sec.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS });
+      ts.on("secureConnection", (s: TLSSocket) => this.onSecure(s));
+      // A failed handshake destroys its socket; the raw socket's close reports it (admitPeer).
+      ts.on("tlsClientError", () => undefined);
+      this.tlsServer = ts;
+    }
+    this.server = createServer({ noDelay: true }, guarded ? (socket) => this.onGuarded(socket) : (socket) => this.onConnection(socket));
     this.server.on("error", (err: NodeJS.ErrnoException) => this.onListenError(err));
     this.server.on("listening", () => {
       const addr = this.server.address();
@@ -90,6 +144,7 @@ export class Listener {
       c.session.closeReason ??= "stopped";
       c.socket.destroy();
     }
+    for (const a of this.admitting.values()) a.raw.destroy();
     return new Promise((resolve) => {
       if (!this.server.listening) {
         resolve();
@@ -128,6 +183,134 @@ export class Listener {
       return;
     }
     const conn = attachConnection(socket, this.o.registry, this.o.owner, "in", this.o.inbound, this.connHandlers);
+    if (!conn) return;
+    this.conns.add(conn);
+    this.o.handlers.accepted(conn);
+  }
+
+  /** Refused: the socket is destroyed before any byte of it is read, then reported. */
+  private refuse(socket: Socket, ip: string, port: number, localPort: number, reason: RefuseReason): void {
+    socket.on("error", () => undefined);
+    socket.destroy();
+    this.o.handlers.refused(ip, port, localPort, reason);
+  }
+
+  private refusal(ip: string): RefuseReason | undefined {
+    const sec = this.sec as ListenSecurity;
+    if (sec.access && !sec.access.permits(ip)) return "denied";
+    const max = this.o.listen.maxConnections;
+    if (max > 0 && this.conns.size + this.admitting.size >= max) return "max-connections";
+    const perIp = sec.maxPerIp ?? 0;
+    if (perIp > 0 && (this.perIp.get(ip) ?? 0) >= perIp) return "per-ip-limit";
+    return this.o.admit?.();
+  }
+
+  /** The accept path with access control, per-address limits, PROXY protocol or TLS. */
+  private onGuarded(raw: Socket): void {
+    if (this.stopping) {
+      raw.destroy();
+      return;
+    }
+    raw.on("error", () => undefined);
+    const ip = plainAddress(raw.remoteAddress ?? "");
+    const port = raw.remotePort ?? 0;
+    const localPort = raw.localPort ?? 0;
+    const mode = (this.sec as ListenSecurity).proxy ?? "off";
+    if (mode === "off") {
+      this.admitPeer(raw, ip, port, localPort);
+      return;
+    }
+    // Only the header is read; the allow/deny lists then apply to the client it names.
+    // Connections still sending their header count against the connection limit.
+    const max = this.o.listen.maxConnections;
+    if (max > 0 && this.conns.size + this.admitting.size >= max) {
+      this.refuse(raw, ip, port, localPort, "max-connections");
+      return;
+    }
+    const key = `${raw.remoteAddress}|${raw.remotePort}`;
+    const a: Admission = { ip, port, localPort, raw, settled: false };
+    this.admitting.set(key, a);
+    const parser = new ProxyHeaderParser(mode);
+    const done = (): void => {
+      clearTimeout(timer);
+      raw.removeListener("data", onData);
+      raw.removeListener("close", onClose);
+      this.admitting.delete(key);
+    };
+    const fail = (): void => {
+      done();
+      this.refuse(raw, ip, port, localPort, "proxy-header");
+    };
+    const onClose = (): void => fail();
+    const onData = (chunk: Buffer): void => {
+      let r;
+      try {
+        r = parser.push(chunk);
+      } catch {
+        fail();
+        return;
+      }
+      if (!r.done) return;
+      done();
+      raw.pause();
+      if (r.rest.length > 0) raw.unshift(r.rest);
+      const src = r.header.source;
+      this.admitPeer(raw, src ? plainAddress(src.address) : ip, src ? src.port : port, localPort);
+    };
+    const timer = setTimeout(fail, (this.sec as ListenSecurity).proxyTimeoutMs ?? PROXY_HEADER_TIMEOUT_MS);
+    raw.on("data", onData);
+    raw.once("close", onClose);
+  }
+
+  /** ip/port: the real client (the socket's peer, or the one a PROXY header named). */
+  private admitPeer(raw: Socket, ip: string, port: number, localPort: number): void {
+    if (this.stopping) {
+      raw.destroy();
+      return;
+    }
+    const reason = this.refusal(ip);
+    if (reason) {
+      this.refuse(raw, ip, port, localPort, reason);
+      return;
+    }
+    const sec = this.sec as ListenSecurity;
+    if ((sec.maxPerIp ?? 0) > 0) {
+      this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+      raw.once("close", () => {
+        const n = (this.perIp.get(ip) ?? 1) - 1;
+        if (n <= 0) this.perIp.delete(ip);
+        else this.perIp.set(ip, n);
+      });
+    }
+    if (!this.tlsServer) {
+      this.attach(raw, ip, port);
+      raw.resume(); // paused after a PROXY header; bytes that came with it were put back
+      return;
+    }
+    const key = `${raw.remoteAddress}|${raw.remotePort}`;
+    const a: Admission = { ip, port, localPort, raw, settled: false };
+    this.admitting.set(key, a);
+    raw.once("close", () => {
+      if (this.admitting.get(key) === a) this.admitting.delete(key);
+      if (!a.settled && !this.stopping) this.o.handlers.refused(ip, port, localPort, "tls");
+    });
+    this.tlsServer.emit("connection", raw);
+  }
+
+  private onSecure(s: TLSSocket): void {
+    const key = `${s.remoteAddress}|${s.remotePort}`;
+    const a = this.admitting.get(key);
+    if (!a || this.stopping) {
+      s.destroy();
+      return;
+    }
+    a.settled = true;
+    this.admitting.delete(key);
+    this.attach(s, a.ip, a.port);
+  }
+
+  private attach(socket: Socket, ip: string, port: number): void {
+    const conn = attachConnection(socket, this.o.registry, this.o.owner, "in", this.o.inbound, this.connHandlers, { address: ip, port });
     if (!conn) return;
     this.conns.add(conn);
     this.o.handlers.accepted(conn);

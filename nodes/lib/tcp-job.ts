@@ -16,7 +16,9 @@
  * print a label twice, so a reset after that is reported, not repeated.
  */
 import { connect, type Socket } from "node:net";
+import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 import type { Destination } from "./destination";
+import { forHost } from "./tls-options";
 
 export type AfterSend = "close" | "eof" | "delay";
 export type ClosedBy = "us" | "peer" | "timeout";
@@ -40,6 +42,8 @@ export interface JobOptions {
   /** Keep the bytes the peer sends (at most maxReplyBytes); otherwise only count them. */
   captureReply: boolean;
   maxReplyBytes: number;
+  /** TLS client options (lib/tls-options); undefined = plain TCP. Connected means: handshake done, server verified. */
+  tls?: ConnectionOptions;
 }
 
 export const JOB_DEFAULTS: JobOptions = {
@@ -91,9 +95,9 @@ export class JobError extends Error {
   }
 }
 
-export type Dial = (host: string, port: number) => Socket;
+export type Dial = (host: string, port: number, tls?: ConnectionOptions) => Socket;
 
-export const defaultDial: Dial = (host, port) => connect({ host, port });
+export const defaultDial: Dial = (host, port, tls) => (tls ? tlsConnect({ ...forHost(tls, host), host, port }) : connect({ host, port }));
 
 /** Connect errors that mean "not now" rather than "never": the peer refuses, is busy, or is not reachable yet. */
 export const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EADDRNOTAVAIL", "ECONNABORTED"]);
@@ -111,17 +115,25 @@ function timeoutError(what: string): NodeJS.ErrnoException {
 
 class Stopped extends Error {}
 
+/**
+ * TLS and "close": the peer's session tickets and close_notify still arrive
+ * after our last byte; closing at once would answer them with a reset that
+ * can cost the peer our data. Wait this long for the peer to close.
+ */
+export const TLS_CLOSE_GRACE_MS = 2000;
+
 /** Resolves with a connected socket, or rejects with the connect error (ETIMEDOUT after timeoutMs). */
-function connectOnce(dest: Destination, timeoutMs: number, dial: Dial, signal: AbortSignal): Promise<Socket> {
+function connectOnce(dest: Destination, timeoutMs: number, dial: Dial, signal: AbortSignal, tls?: ConnectionOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = dial(dest.host, dest.port);
+    const socket = tls ? dial(dest.host, dest.port, tls) : dial(dest.host, dest.port);
+    const connected = tls ? "secureConnect" : "connect";
     let settled = false;
     const settle = (err?: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
-      socket.removeListener("connect", onConnect);
+      socket.removeListener(connected, onConnect);
       socket.removeListener("error", onError);
       if (err) {
         socket.on("error", () => undefined);
@@ -135,7 +147,7 @@ function connectOnce(dest: Destination, timeoutMs: number, dial: Dial, signal: A
     const onError = (err: Error): void => settle(err);
     const onAbort = (): void => settle(new Stopped());
     const timer = setTimeout(() => settle(timeoutError("connect")), timeoutMs);
-    socket.once("connect", onConnect);
+    socket.once(connected, onConnect);
     socket.once("error", onError);
     signal.addEventListener("abort", onAbort);
   });
@@ -176,6 +188,8 @@ function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSign
     let received = 0;
     let truncated = false;
     let closedBy: ClosedBy = "us";
+    /** We are closing (TLS "close" waiting for the peer): whoever closes last, it was us. */
+    let closing = false;
     let failure: Error | undefined;
     let timer: NodeJS.Timeout | undefined;
 
@@ -202,7 +216,7 @@ function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSign
     });
     socket.on("end", () => {
       // The peer closed its side; with allowHalfOpen off, Node ends ours after any pending bytes.
-      if (closedBy !== "timeout") closedBy = "peer";
+      if (closedBy !== "timeout" && !closing) closedBy = "peer";
     });
     socket.on("error", (err) => fail(err));
     socket.once("close", () => {
@@ -230,7 +244,12 @@ function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSign
     socket.end(data);
     socket.once("finish", () => {
       if (o.after === "close") {
-        socket.destroy();
+        if (!(socket as { encrypted?: boolean }).encrypted) {
+          socket.destroy();
+          return;
+        }
+        closing = true;
+        arm(Math.min(TLS_CLOSE_GRACE_MS, o.eofTimeoutMs), () => socket.destroy());
         return;
       }
       arm(o.eofTimeoutMs, () => {
@@ -254,7 +273,7 @@ export async function runJob(dest: Destination, data: Buffer, o: JobOptions, sig
     attempts++;
     const t0 = Date.now();
     try {
-      socket = await connectOnce(dest, o.connectTimeoutMs, dial, signal);
+      socket = await connectOnce(dest, o.connectTimeoutMs, dial, signal, o.tls);
       connectMs = Date.now() - t0;
     } catch (err) {
       if (err instanceof Stopped) throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), 0);
