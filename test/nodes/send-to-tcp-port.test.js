@@ -110,6 +110,7 @@ describe("send-to-tcp-port", function () {
       const { send, out } = await start({ host: HOST, port: p.port, data: '"^XA^FD" & payload.name & "^FS^XZ"', dataType: "jsonata" });
       for (let i = 0; i < 20; i++) send.receive({ payload: { name: `n${i}` } });
       await out.until(20);
+      await p.until(20); // "close at once" ends before the printer has read the last job
       assert.deepStrictEqual(p.texts(), [...Array(20).keys()].map((i) => `^XA^FDn${i}^FS^XZ`));
     });
 
