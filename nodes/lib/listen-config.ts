@@ -33,6 +33,7 @@ export function isValidPort(v: unknown): boolean {
 
 /** An IP literal (IPv6 may be bracketed) or a host name. */
 export function normalizeHost(v: unknown): string | undefined {
+  if (v !== undefined && v !== null && typeof v !== "string") throw new ConfigError("host", String(v));
   const h = typeof v === "string" ? v.trim() : "";
   if (h === "") return undefined;
   const unbracketed = h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;

@@ -367,6 +367,7 @@ describe("fault: input fuzz", function () {
       trig({ port: [] }),
       trig({ port: true }),
       trig({ host: "not a host!" }),
+      trig({ host: 42 }),
       trig({ maxFrame: "big" }),
       trig({ maxFrame: -5 }),
       trig({ maxConnections: {} }),
