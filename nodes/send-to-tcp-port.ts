@@ -19,7 +19,8 @@ import { ConfigError } from "./lib/framing-config";
 import { InOrder } from "./lib/in-order";
 import type { ManagerCore } from "./lib/manager-core";
 import { toBytes } from "./lib/outbound-payload";
-import { sessionIdOf, writeReply } from "./lib/reply";
+import { PendingReply, sessionIdOf, writeReplyFast, type ReplyResult } from "./lib/reply";
+import { sessionLabel } from "./lib/sessions";
 import { describeSendError } from "./lib/send-errors";
 import { parseSendConfig, type SendConfig, type SendProps, type TypedProp } from "./lib/send-config";
 import type { JobResult } from "./lib/tcp-job";
@@ -250,24 +251,34 @@ export = function register(RED: NodeAPI): void {
 
     function reply(msg: NodeMessage, send: SendFn, done: DoneFn, data: Buffer): void {
       const id = sessionIdOf(msg._session);
-      const entry = { msg, done, ended: false };
-      pendingReplies.add(entry);
-      const end = (): boolean => {
-        if (entry.ended) return false;
-        entry.ended = true;
-        pendingReplies.delete(entry);
-        return true;
-      };
-      writeReply((manager as ManagerCore).registry, id, data, cfg.closeAfterReply, cfg.job.writeTimeoutMs, (err, r) => {
-        if (!end()) return;
-        if (err || !r) {
-          fail({ msg, done }, err ?? new Error("no result"), typeof id === "string" ? id : "?");
-          return;
-        }
-        msg.tcp = { sessionId: r.sessionId, peer: r.peer, bytesSent: r.bytesSent, closed: r.closed };
-        deliver(msg, send, done);
-      });
-      if (!entry.ended) showStatus(); // still waiting for the peer to take it
+      const r = writeReplyFast((manager as ManagerCore).registry, id, data, cfg.closeAfterReply);
+      if (r instanceof PendingReply) {
+        const entry = { msg, done, ended: false };
+        pendingReplies.add(entry);
+        showStatus(); // waiting for the peer to take it
+        r.wait(cfg.job.writeTimeoutMs, (err, res) => {
+          if (entry.ended) return; // already reported at stop
+          entry.ended = true;
+          pendingReplies.delete(entry);
+          replied(msg, send, done, id, err ?? res ?? new Error("no result"));
+        });
+        return;
+      }
+      if (r instanceof Error) {
+        replied(msg, send, done, id, r);
+        return;
+      }
+      msg.tcp = { sessionId: r.id, peer: sessionLabel(r), bytesSent: data.length, closed: cfg.closeAfterReply };
+      deliver(msg, send, done);
+    }
+
+    function replied(msg: NodeMessage, send: SendFn, done: DoneFn, id: unknown, r: ReplyResult | Error): void {
+      if (r instanceof Error) {
+        fail({ msg, done }, r, typeof id === "string" ? id : "?");
+        return;
+      }
+      msg.tcp = { sessionId: r.sessionId, peer: r.peer, bytesSent: r.bytesSent, closed: r.closed };
+      deliver(msg, send, done);
     }
 
     function toCoded(err: Error, where: string): CodedError {
@@ -277,10 +288,37 @@ export = function register(RED: NodeAPI): void {
       return codedError(err.message, typeof code === "string" ? code : "EIO");
     }
 
+    /** Reply mode with the data in msg.payload or fixed: read synchronously on the hot path. */
+    const directData: ((msg: NodeMessage) => unknown) | undefined =
+      cfg.mode !== "reply"
+        ? undefined
+        : cfg.data.type === "msg" && cfg.data.value === "payload"
+          ? (msg) => msg.payload
+          : CONSTANT_TYPES.has(cfg.data.type)
+            ? constantOf(cfg.data)
+            : undefined;
+
+    function constantOf(p: TypedProp): (msg: NodeMessage) => unknown {
+      const v = RED.util.evaluateNodeProperty(p.value, p.type, node, {});
+      return () => v;
+    }
+
     if (manager) manager.register({ id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "" });
     if (unverified) showStatus();
 
     node.on("input", function (msg: NodeMessage, send: SendFn, done: DoneFn) {
+      if (directData && order.waiting === 0) {
+        // Reply with data known at once and nothing evaluating ahead of it: no ticket, no callbacks.
+        let data: Buffer;
+        try {
+          data = toBytes(directData(msg), cfg.encoding);
+        } catch (err) {
+          fail({ msg, done }, err as Error, "");
+          return;
+        }
+        reply(msg, send, done, data);
+        return;
+      }
       const ticket = order.take();
       const received = Date.now();
       prepare(msg, (err, p) =>

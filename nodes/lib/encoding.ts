@@ -127,11 +127,29 @@ export function makeStreamDecoder(name: unknown): StreamDecoder {
   };
 }
 
+export type EncodeFn = (text: string) => Buffer;
+
+/** An encoder for one encoding name. Throws EncodingError for an unknown encoding. */
+export function makeEncoder(name: unknown): EncodeFn {
+  const encoding = check(name);
+  if (encoding === AUTO) return (text) => Buffer.from(text, "utf8");
+  const native = NATIVE[encoding];
+  if (native) return (text) => Buffer.from(text, native);
+  return (text) => iconv.encode(text, encoding);
+}
+
+/** Encoders by the name they were asked for; names come from node configurations, so few, but bounded anyway. */
+const encoders = new Map<string, EncodeFn>();
+const ENCODER_CACHE_LIMIT = 64;
+
 /** String -> bytes. "auto" is UTF-8. Throws EncodingError for an unknown encoding. */
 export function encodeString(text: string, name: unknown): Buffer {
-  const encoding = check(name);
-  if (encoding === AUTO) return Buffer.from(text, "utf8");
-  const native = NATIVE[encoding];
-  if (native) return Buffer.from(text, native);
-  return iconv.encode(text, encoding);
+  const key = typeof name === "string" ? name : String(name);
+  let enc = encoders.get(key);
+  if (!enc) {
+    enc = makeEncoder(name);
+    if (encoders.size >= ENCODER_CACHE_LIMIT) encoders.clear();
+    encoders.set(key, enc);
+  }
+  return enc(text);
 }

@@ -84,6 +84,7 @@ export function payloadText(value: unknown): string {
 
 /** The bytes for a value, per the table above. Throws PayloadError, or EncodingError for an unknown encoding. */
 export function toBytes(value: unknown, encoding: string): Buffer {
+  if (typeof value === "string") return encodeString(value, encoding);
   if (Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof ArrayBuffer) return Buffer.from(value);

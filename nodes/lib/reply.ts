@@ -5,7 +5,7 @@
  * settles when the bytes are handed to the OS (or the write fails or times
  * out), and, when asked, the session is closed after that.
  */
-import { SessionError, peerLabel, type SessionRegistry } from "./sessions";
+import { SessionError, sessionLabel, type Session, type SessionRegistry } from "./sessions";
 
 export interface ReplyResult {
   sessionId: string;
@@ -45,61 +45,100 @@ export function replyToSession(
   closeAfter: boolean,
   timeoutMs: number,
 ): Promise<ReplyResult> {
-  return new Promise((resolve, reject) => writeReply(registry, id, data, closeAfter, timeoutMs, (err, r) => (err ? reject(err) : resolve(r as ReplyResult))));
+  return new Promise((resolve, reject) => {
+    const r = writeReply(registry, id, data, closeAfter);
+    if (r instanceof PendingReply) r.wait(timeoutMs, (err, res) => (err ? reject(err) : resolve(res as ReplyResult)));
+    else if (r instanceof Error) reject(r);
+    else resolve(r);
+  });
+}
+
+/** A reply queued behind earlier bytes the peer has not taken yet. */
+export class PendingReply {
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly session: Session,
+    private readonly bytes: number,
+    private readonly closeAfter: boolean,
+  ) {}
+
+  /** Calls back once the reply has left (or failed, or the peer has not taken it within timeoutMs). */
+  wait(timeoutMs: number, cb: (err: ReplyWriteError | null, r?: ReplyResult) => void): void {
+    const { session } = this;
+    let settled = false;
+    const finish = (err?: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        cb(new ReplyWriteError(typeof code === "string" ? code : "EIO", session.id, peerOf(session), err));
+        return;
+      }
+      cb(null, done(this.registry, session, this.bytes, this.closeAfter));
+    };
+    const timer = setTimeout(() => {
+      const err: NodeJS.ErrnoException = new Error(`the peer has not taken the reply for ${timeoutMs} ms`);
+      err.code = "ETIMEDOUT";
+      finish(err);
+    }, timeoutMs);
+    // An empty write's callback runs once everything before it has left (or the write failed).
+    session.socket.write(EMPTY, finish);
+  }
+}
+
+const peerOf = sessionLabel;
+
+function done(registry: SessionRegistry, session: Session, bytes: number, closeAfter: boolean): ReplyResult {
+  if (closeAfter) registry.close(session.id, "reply");
+  return { sessionId: session.id, peer: peerOf(session), bytesSent: bytes, closed: closeAfter };
 }
 
 /**
- * replyToSession with a callback, for the hot path. When the OS takes the
- * bytes at once (the usual case) cb runs before this returns, with no timer
- * and no promise; only a reply the peer is slow to take arms the timeout.
+ * Writes a reply. When the OS takes every byte at once (the usual case) the
+ * result comes back right away, with no timer, promise or callback; a reply
+ * queued behind a slow peer comes back as a PendingReply to wait on. No live
+ * session, or too much waiting for this peer already: the error, returned.
  */
 export function writeReply(
   registry: SessionRegistry,
   id: unknown,
   data: Buffer,
   closeAfter: boolean,
-  timeoutMs: number,
-  cb: (err: SessionError | ReplyWriteError | null, r?: ReplyResult) => void,
-): void {
+): ReplyResult | SessionError | ReplyWriteError | PendingReply {
+  const r = write(registry, id, data, closeAfter);
+  return r instanceof Error || r instanceof PendingReply ? r : done(registry, r, data.length, closeAfter);
+}
+
+/**
+ * writeReply for the hot path: on success it returns the session itself (the
+ * caller knows what it wrote), so a reply allocates no result object.
+ */
+export function writeReplyFast(
+  registry: SessionRegistry,
+  id: unknown,
+  data: Buffer,
+  closeAfter: boolean,
+): Session | SessionError | ReplyWriteError | PendingReply {
+  const r = write(registry, id, data, closeAfter);
+  if (r instanceof Error || r instanceof PendingReply) return r;
+  if (closeAfter) registry.close(r.id, "reply");
+  return r;
+}
+
+function write(registry: SessionRegistry, id: unknown, data: Buffer, closeAfter: boolean): Session | SessionError | ReplyWriteError | PendingReply {
   const found = registry.lookup(id);
-  if (found instanceof SessionError) return cb(found);
+  if (found instanceof SessionError) return found;
   const session = found;
   const socket = session.socket;
   const waiting = socket.writableLength;
   if (waiting > 0 && waiting + data.length > REPLY_MAX_PENDING) {
-    const peer = peerLabel(session.remoteAddress, session.remotePort);
     const err: NodeJS.ErrnoException = new Error(`the peer has not taken ${waiting} bytes of earlier replies (at most ${REPLY_MAX_PENDING} may wait)`);
     err.code = "EBUFFERFULL";
-    return cb(new ReplyWriteError("EBUFFERFULL", session.id, peer, err));
+    return new ReplyWriteError("EBUFFERFULL", session.id, peerOf(session), err);
   }
-  let settled = false;
-  let timer: NodeJS.Timeout | undefined;
-  const finish = (err?: Error | null): void => {
-    if (settled) return;
-    settled = true;
-    if (timer) clearTimeout(timer);
-    const peer = peerLabel(session.remoteAddress, session.remotePort);
-    if (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      cb(new ReplyWriteError(typeof code === "string" ? code : "EIO", session.id, peer, err));
-      return;
-    }
-    if (closeAfter) registry.close(session.id, "reply");
-    cb(null, { sessionId: session.id, peer, bytesSent: data.length, closed: closeAfter });
-  };
   socket.write(data);
-  // Nothing left in the socket's queue: the OS has every byte (a later failure would be the connection's, not this reply's).
-  if (socket.writableLength <= waiting) {
-    finish();
-    return;
-  }
-  // Queued behind a slow peer: an empty write's callback runs once everything before it has left (or the write failed).
-  socket.write(EMPTY, finish);
-  if (!settled) {
-    timer = setTimeout(() => {
-      const err: NodeJS.ErrnoException = new Error(`the peer has not taken the reply for ${timeoutMs} ms`);
-      err.code = "ETIMEDOUT";
-      finish(err);
-    }, timeoutMs);
-  }
+  // Nothing more in the socket's queue: the OS has every byte (a later failure would be the connection's, not this reply's).
+  if (socket.writableLength <= waiting) return session;
+  return new PendingReply(registry, session, data.length, closeAfter);
 }

@@ -44,6 +44,13 @@ export interface Session extends SessionMeta {
   readonly connectedAt: number;
   /** Why it is closing; the first reason set wins. */
   closeReason?: CloseReason;
+  /** "address:port" of the peer, made on first use (see sessionLabel). */
+  label?: string;
+}
+
+/** "address:port" of a session's peer ("[v6]:port" for IPv6), computed once per session. */
+export function sessionLabel(s: Session): string {
+  return (s.label ??= peerLabel(s.remoteAddress, s.remotePort));
 }
 
 export interface SessionSummary {
@@ -123,6 +130,7 @@ export class SessionRegistry {
       direction: meta.direction,
       connectedAt: this.now(),
       closeReason: undefined,
+      label: undefined,
     };
     this.live.set(session.id, session);
     (socket as Tagged)[kSession] = session;
