@@ -10,7 +10,7 @@
 import { reportConfigError } from "./common/config-error";
 import { codedError } from "./common/errors";
 import { frameError } from "./common/frame-errors";
-import { resolveManager } from "./common/manager-link";
+import { managerOrReport } from "./common/manager-link";
 import { clientTls, listenSecurity, type ClientTls } from "./common/security";
 import { ThrottledStatus } from "./common/status";
 import { BridgeCore, type BridgeMode } from "./lib/bridge-core";
@@ -55,10 +55,8 @@ export = function register(RED: NodeAPI): void {
       }
       throw err;
     }
-    const manager = resolveManager(RED, def.manager);
+    const manager = managerOrReport(RED, node, TYPE, def.manager);
     if (!manager) {
-      node.error(t("errors.no-manager", { id: String(def.manager) }));
-      node.status({ fill: "red", shape: "ring", text: t("status.no-manager") });
       refuseInput();
       return;
     }

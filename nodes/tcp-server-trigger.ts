@@ -6,7 +6,7 @@
 import { reportConfigError } from "./common/config-error";
 import { codedError } from "./common/errors";
 import { frameError } from "./common/frame-errors";
-import { resolveManager } from "./common/manager-link";
+import { managerOrReport } from "./common/manager-link";
 import { listenSecurity } from "./common/security";
 import { ThrottledStatus } from "./common/status";
 import type { Connection } from "./lib/connection";
@@ -39,12 +39,8 @@ export = function register(RED: NodeAPI): void {
       }
       throw err;
     }
-    const manager = resolveManager(RED, def.manager);
-    if (!manager) {
-      node.error(t("errors.no-manager", { id: String(def.manager) }));
-      node.status({ fill: "red", shape: "ring", text: t("status.no-manager") });
-      return;
-    }
+    const manager = managerOrReport(RED, node, TYPE, def.manager);
+    if (!manager) return;
 
     const topic = typeof def.topic === "string" ? def.topic : "";
     const withEvents = def.events === true || def.events === "true";

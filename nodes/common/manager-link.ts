@@ -15,3 +15,16 @@ export function resolveManager(RED: NodeAPI, id: unknown): ManagerCore | null {
   const node = RED.nodes.getNode(String(id)) as ManagerNode | null;
   return node && node.core instanceof ManagerCore ? node.core : null;
 }
+
+/**
+ * resolveManager for a node that cannot run without one: when the configured
+ * manager does not exist it says so (error and red status) and returns null.
+ */
+export function managerOrReport(RED: NodeAPI, node: Node, type: string, id: unknown): ManagerCore | null {
+  const manager = resolveManager(RED, id);
+  if (!manager) {
+    node.error(RED._(`${type}.errors.no-manager`, { id: String(id) }));
+    node.status({ fill: "red", shape: "ring", text: RED._(`${type}.status.no-manager`) });
+  }
+  return manager;
+}

@@ -91,6 +91,10 @@ const peerOf = sessionLabel;
 
 function done(registry: SessionRegistry, session: Session, bytes: number, closeAfter: boolean): ReplyResult {
   if (closeAfter) registry.close(session.id, "reply");
+  return resultOf(session, bytes, closeAfter);
+}
+
+function resultOf(session: Session, bytes: number, closeAfter: boolean): ReplyResult {
   return { sessionId: session.id, peer: peerOf(session), bytesSent: bytes, closed: closeAfter };
 }
 
@@ -106,27 +110,15 @@ export function writeReply(
   data: Buffer,
   closeAfter: boolean,
 ): ReplyResult | SessionError | ReplyWriteError | PendingReply {
-  const r = write(registry, id, data, closeAfter);
-  return r instanceof Error || r instanceof PendingReply ? r : done(registry, r, data.length, closeAfter);
+  const r = writeReplyFast(registry, id, data, closeAfter);
+  return r instanceof Error || r instanceof PendingReply ? r : resultOf(r, data.length, closeAfter);
 }
 
 /**
  * writeReply for the hot path: on success it returns the session itself (the
  * caller knows what it wrote), so a reply allocates no result object.
  */
-export function writeReplyFast(
-  registry: SessionRegistry,
-  id: unknown,
-  data: Buffer,
-  closeAfter: boolean,
-): Session | SessionError | ReplyWriteError | PendingReply {
-  const r = write(registry, id, data, closeAfter);
-  if (r instanceof Error || r instanceof PendingReply) return r;
-  if (closeAfter) registry.close(r.id, "reply");
-  return r;
-}
-
-function write(registry: SessionRegistry, id: unknown, data: Buffer, closeAfter: boolean): Session | SessionError | ReplyWriteError | PendingReply {
+export function writeReplyFast(registry: SessionRegistry, id: unknown, data: Buffer, closeAfter: boolean): Session | SessionError | ReplyWriteError | PendingReply {
   const found = registry.lookup(id);
   if (found instanceof SessionError) return found;
   const session = found;
@@ -138,7 +130,9 @@ function write(registry: SessionRegistry, id: unknown, data: Buffer, closeAfter:
     return new ReplyWriteError("EBUFFERFULL", session.id, peerOf(session), err);
   }
   socket.write(data);
-  // Nothing more in the socket's queue: the OS has every byte (a later failure would be the connection's, not this reply's).
-  if (socket.writableLength <= waiting) return session;
-  return new PendingReply(registry, session, data.length, closeAfter);
+  // More in the socket's queue than before: queued behind a slow peer. Otherwise the OS has every byte
+  // (a later failure would be the connection's, not this reply's).
+  if (socket.writableLength > waiting) return new PendingReply(registry, session, data.length, closeAfter);
+  if (closeAfter) registry.close(session.id, "reply");
+  return session;
 }
