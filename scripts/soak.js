@@ -20,7 +20,9 @@ const os = require("os");
 const path = require("path");
 const net = require("net");
 const http = require("http");
-const { fork, execSync } = require("child_process");
+const { execSync } = require("child_process");
+const { ipcChild } = require("./ipc-child");
+const { freePort } = require("./free-port");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MB = 1048576;
@@ -280,77 +282,16 @@ function runClient(cfg) {
 
 // ---------------------------------------------------------------- driver
 function child(args, execArgv = []) {
-  const proc = fork(__filename, args, { execArgv, stdio: ["ignore", "inherit", "pipe", "ipc"] });
-  let stderr = "";
-  proc.stderr.on("data", (d) => {
-    stderr = (stderr + d).slice(-4000);
-    process.stderr.write(d);
-  });
-  const events = [];
-  const waiters = new Set();
-  const pending = new Map();
-  let nextId = 1;
-  proc.on("message", (m) => {
-    if (m.id && pending.has(m.id)) {
-      pending.get(m.id)(m);
-      pending.delete(m.id);
-      return;
-    }
-    if (m.evt === "log") {
+  return ipcChild(__filename, args, {
+    execArgv,
+    echo: true,
+    killAfterMs: 5000,
+    waitMs: 300000,
+    onMessage: (m) => {
+      if (m.evt !== "log") return false;
       console.log(`  [${args[0]}] ${m.text}`);
-      return;
-    }
-    events.push(m);
-    for (const w of [...waiters]) w();
-  });
-  proc.on("error", () => undefined);
-  const exited = new Promise((r) => proc.once("exit", r));
-  return {
-    proc,
-    call(cmd, extra = {}) {
-      const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, resolve);
-        proc.send(Object.assign({ id, cmd }, extra));
-      });
+      return true;
     },
-    send: (m) => proc.send(m),
-    /** The first event not yet consumed named evt (or any of the names in an array). */
-    wait(evt, timeoutMs = 300000) {
-      const names = [].concat(evt);
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const i = events.findIndex((e) => names.includes(e.evt));
-          if (i === -1) return;
-          waiters.delete(check);
-          clearTimeout(t);
-          resolve(events.splice(i, 1)[0]);
-        };
-        const t = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${args[0]}: no "${evt}" within ${timeoutMs} ms\n${stderr}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-    async kill() {
-      if (proc.exitCode === null && proc.connected) proc.send({ cmd: "exit" });
-      const t = setTimeout(() => proc.exitCode === null && proc.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
   });
 }
 
