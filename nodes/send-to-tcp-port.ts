@@ -68,6 +68,7 @@ export = function register(RED: NodeAPI): void {
 
     let config: SendConfig;
     let dataOf: Evaluate;
+    let syncData: ((msg: NodeMessage) => unknown) | undefined;
     let hostOf: Evaluate | undefined;
     let portOf: Evaluate | undefined;
     let tls: ClientTls;
@@ -75,7 +76,8 @@ export = function register(RED: NodeAPI): void {
       config = parseSendConfig(def as SendProps);
       tls = config.mode === "send" ? clientTls(RED, def, t) : { options: undefined, verify: true };
       config.job.tls = tls.options;
-      dataOf = evaluator(config.data, "data");
+      syncData = syncReader(config.data, "data");
+      dataOf = evaluator(config.data, "data", syncData);
       hostOf = config.host && evaluator(config.host, "host");
       portOf = config.port && evaluator(config.port, "port");
     } catch (err) {
@@ -97,8 +99,8 @@ export = function register(RED: NodeAPI): void {
       return;
     }
 
-    /** A typed property as a callback-style evaluator; constants are evaluated once, here. */
-    function evaluator(p: TypedProp, key: string): Evaluate {
+    /** A reader for values known without a callback: constants (evaluated once, here) and msg.payload. */
+    function syncReader(p: TypedProp, key: string): ((msg: NodeMessage) => unknown) | undefined {
       if (CONSTANT_TYPES.has(p.type)) {
         let v: unknown;
         try {
@@ -106,12 +108,16 @@ export = function register(RED: NodeAPI): void {
         } catch (err) {
           throw new ConfigError(key, (err as Error).message);
         }
-        return (_msg, cb) => cb(null, v);
+        return () => v;
       }
-      if (p.type === "msg" && p.value === "payload") {
-        // The default, on every message: read it directly rather than parse "payload" as a property path each time.
-        return (msg, cb) => cb(null, msg.payload);
-      }
+      // The default, on every message: read it directly rather than parse "payload" as a property path each time.
+      if (p.type === "msg" && p.value === "payload") return (msg) => msg.payload;
+      return undefined;
+    }
+
+    /** A typed property as a callback-style evaluator. */
+    function evaluator(p: TypedProp, key: string, sync = syncReader(p, key)): Evaluate {
+      if (sync) return (msg, cb) => cb(null, sync(msg));
       if (p.type === "jsonata") {
         const util = RED.util as unknown as JsonataUtil;
         let expr: unknown;
@@ -289,19 +295,7 @@ export = function register(RED: NodeAPI): void {
     }
 
     /** Reply mode with the data in msg.payload or fixed: read synchronously on the hot path. */
-    const directData: ((msg: NodeMessage) => unknown) | undefined =
-      cfg.mode !== "reply"
-        ? undefined
-        : cfg.data.type === "msg" && cfg.data.value === "payload"
-          ? (msg) => msg.payload
-          : CONSTANT_TYPES.has(cfg.data.type)
-            ? constantOf(cfg.data)
-            : undefined;
-
-    function constantOf(p: TypedProp): (msg: NodeMessage) => unknown {
-      const v = RED.util.evaluateNodeProperty(p.value, p.type, node, {});
-      return () => v;
-    }
+    const directData = cfg.mode === "reply" ? syncData : undefined;
 
     if (manager) manager.register({ id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "" });
     if (unverified) showStatus();
