@@ -123,6 +123,10 @@ describe("the editor in headless chromium", function () {
   });
 
   async function deploy() {
+    // Node-RED ignores a click while the button is still disabled (the editor has not yet registered the change,
+    // e.g. just after an import) or while the header shade of a closing dialog is up: wait for both to clear.
+    await page.locator("#red-ui-header-button-deploy:not(.disabled)").waitFor();
+    await page.locator("#red-ui-header-shade").waitFor({ state: "hidden" });
     await page.click("#red-ui-header-button-deploy");
     // Either it deploys, or Node-RED asks to confirm nodes it finds invalid: that is a failure, with its list.
     const asked = page.locator(".red-ui-notification", { hasText: "not properly configured" });
