@@ -2,6 +2,10 @@
  * Node status updates, at most one per interval: a server with thousands of
  * connects a second must not flood the editor with status events. The last
  * state always gets through.
+ *
+ * Hot path: update() runs once per message on busy nodes, so it reads no
+ * clock and allocates nothing. A shown status opens an interval (a timer);
+ * updates inside it only remember the newest state, shown when it ends.
  */
 import type { Node, NodeStatus } from "../types/node-red";
 
@@ -9,32 +13,26 @@ export const STATUS_INTERVAL_MS = 250;
 
 export class ThrottledStatus {
   private timer: NodeJS.Timeout | undefined;
-  private last = 0;
   private pending: (() => NodeStatus) | undefined;
+  private readonly tick = (): void => {
+    this.timer = undefined;
+    const make = this.pending;
+    if (make) this.show(make);
+  };
 
-  constructor(private readonly node: Node, private readonly interval = STATUS_INTERVAL_MS) {}
+  constructor(private readonly node: Pick<Node, "status">, private readonly interval = STATUS_INTERVAL_MS) {}
 
   /** Shows what make() returns now, or at the end of the current interval. */
   update(make: () => NodeStatus): void {
-    const wait = this.last + this.interval - Date.now();
-    if (wait <= 0 && !this.timer) {
-      this.show(make);
-      return;
-    }
-    this.pending = make;
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        if (this.pending) this.show(this.pending);
-      }, Math.max(wait, 0));
-    }
+    if (this.timer) this.pending = make;
+    else this.show(make);
   }
 
   /** Shows it at once (errors, stop), dropping anything pending. */
   now(status: NodeStatus): void {
     this.stop();
     this.node.status(status);
-    this.last = Date.now();
+    this.timer = setTimeout(this.tick, this.interval);
   }
 
   stop(): void {
@@ -45,7 +43,7 @@ export class ThrottledStatus {
 
   private show(make: () => NodeStatus): void {
     this.pending = undefined;
-    this.last = Date.now();
     this.node.status(make());
+    this.timer = setTimeout(this.tick, this.interval);
   }
 }
