@@ -43,6 +43,7 @@ const suites = fs
       console.log(`${r.pass ? "PASS" : "FAIL"} ${id}: target ${r.target}`);
       printTable(r.result);
       if (r.ratioVsCore !== undefined) console.log(`ratio vs core: ${r.ratioVsCore}`);
+      if (r.p99) console.log(`p99 in paired windows: ours higher in ${r.p99.oursHigherIn} of ${r.p99.pairs} (sign test p = ${r.p99.signTestP})`);
     }
   }
   out.seconds = Math.round((Date.now() - started) / 1000);

@@ -210,7 +210,16 @@ async function roundTrips() {
   lat.sort((a, b) => a - b);
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
   sockets.forEach((s) => s.destroy());
-  process.send({ evt: "done", ms, roundTrips: lat.length, p50: q(0.5), p99: q(0.99), max: lat[lat.length - 1] });
+  process.send({
+    evt: "done",
+    ms,
+    roundTrips: lat.length,
+    p50: q(0.5),
+    p99: q(0.99),
+    max: lat[lat.length - 1],
+    // Every latency in whole microseconds, so runs can be pooled before taking percentiles.
+    latUs: cfg.raw ? lat.map((x) => Math.round(x * 1000)) : undefined,
+  });
 }
 
 const MODES = { lines, idle, flood, sink, "sequential-jobs": sequentialJobs, "round-trips": roundTrips };

@@ -4,6 +4,16 @@
 
 const state = { count: 0, target: Infinity, firstAt: 0, lastAt: 0, reached: null, bytes: 0, cpu: null };
 
+// Garbage collection pauses since the start: a pause stalls every connection at once, so it shapes tail latency.
+const gc = { count: 0, ms: 0, maxMs: 0 };
+new (require("perf_hooks").PerformanceObserver)((list) => {
+  for (const e of list.getEntries()) {
+    gc.count++;
+    gc.ms += e.duration;
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+  }
+}).observe({ entryTypes: ["gc"] });
+
 function hit(msg) {
   state.count++;
   if (state.count === 1) state.firstAt = Date.now();
@@ -84,7 +94,7 @@ function serve(extra = {}) {
         break;
       case "cpu": {
         const u = process.cpuUsage();
-        reply({ cpuMs: (u.user + u.system) / 1000 });
+        reply({ cpuMs: (u.user + u.system) / 1000, gcCount: gc.count, gcMs: gc.ms });
         break;
       }
       case "exit":
