@@ -108,15 +108,17 @@ async function burst(o) {
 async function rrWindow(host, port, clients, perClient) {
   const m = startClient({ mode: "round-trips", port, clients, perClient, raw: true });
   await m.wait("connected");
-  const cpu0 = (await host.call("cpu")).cpuMs;
+  const h0 = await host.call("cpu");
   m.send({ go: true });
   const done = await m.wait("done", 300000);
-  const cpu1 = (await host.call("cpu")).cpuMs;
+  const h1 = await host.call("cpu");
   await m.kill();
   return {
     rtPerSec: Math.round((done.roundTrips / done.ms) * 1000),
     p99ms: done.p99,
-    hostCpuUsPerRt: ((cpu1 - cpu0) * 1000) / done.roundTrips,
+    hostCpuUsPerRt: ((h1.cpuMs - h0.cpuMs) * 1000) / done.roundTrips,
+    // A collector pause stalls every connection at once: it is what the tail is made of.
+    gcPauseMsPer10kRt: ((h1.gcMs - h0.gcMs) * 10000) / done.roundTrips,
     latUs: done.latUs,
   };
 }
@@ -173,6 +175,7 @@ async function replyLoop(o) {
       p50ms: round2(percentile(lat, 0.5) / 1000),
       p99ms: round2(percentile(lat, 0.99) / 1000),
       hostCpuUsPerRt: round2(median(ws.map((w) => w.hostCpuUsPerRt))),
+      gcPauseMsPer10kRt: round2(median(ws.map((w) => w.gcPauseMsPer10kRt))),
       runs: ws.map((w) => w.rtPerSec),
     };
   }
