@@ -283,6 +283,7 @@
       // Flows from before this property (examples, imports) do not have it: missing means 0 (no limit).
       d.maxPerIp = { value: 0, validate: function (v, opt) { var n = v === undefined || v === null || v === "" ? 0 : whole(v); return n >= 0 && n <= 1000000 ? true : (opt ? this._(k + "maxPerIp") : false); } };
       d.proxyProtocol = { value: "off" };
+      d.proxyFrom = { value: "", validate: function (v, opt) { return accessListOk(v) ? true : (opt ? this._(k + "access") : false); } };
     }
     if (kind === "client" || kind === "both") d.tlsVerify = { value: true };
     return d;
@@ -314,6 +315,8 @@
           '<input type="text" id="node-input-maxPerIp" style="width:100px"> <span>' + esc(t("security.maxPerIp-hint")) + "</span></div>" +
         '<div class="form-row"><label for="node-input-proxyProtocol">' + esc(t("label.proxyProtocol")) + "</label>" +
           '<select id="node-input-proxyProtocol" style="width:70%"></select></div>' +
+        '<div class="form-row tcpa-row-proxy"><label for="node-input-proxyFrom">' + esc(t("label.proxyFrom")) + "</label>" +
+          '<textarea id="node-input-proxyFrom" rows="2" style="width:70%;font-family:monospace" placeholder="' + esc(t("security.proxyFrom-placeholder")) + '"></textarea></div>' +
         '<div class="form-tips tcpa-row-proxy" style="margin-bottom:12px">' + esc(t("security.proxy-hint")) + "</div>";
     }
     box.append(html);
@@ -326,6 +329,7 @@
       px.val(node.proxyProtocol || "off");
       $("#node-input-allow").val(node.allow || "");
       $("#node-input-deny").val(node.deny || "");
+      $("#node-input-proxyFrom").val(node.proxyFrom || "");
       $("#node-input-maxPerIp").val(node.maxPerIp === undefined ? 0 : node.maxPerIp);
     }
     if (client) $("#node-input-tlsVerify").prop("checked", !(node.tlsVerify === false || node.tlsVerify === "false"));
@@ -338,7 +342,7 @@
     }
     $("#node-input-tls, #node-input-tlsVerify, #node-input-proxyProtocol").on("change", refresh);
     refresh();
-    window.TcpAutomation.revalidateOnChange(listen ? ["allow", "deny", "maxPerIp"] : []);
+    window.TcpAutomation.revalidateOnChange(listen ? ["allow", "deny", "maxPerIp", "proxyFrom"] : []);
   }
 
   window.TcpAutomation.securityDefaults = securityDefaults;

@@ -29,7 +29,7 @@ function tlsProblem(err: unknown, t: T): never {
 /** Access lists, per-address limit, PROXY protocol and the TLS server of a listening node. */
 export function listenSecurity(RED: NodeAPI, def: NodeDef, t: T): ListenSecurity {
   const g = parseListenGuards(def as ListenGuardProps);
-  const sec: ListenSecurity = { access: g.access, maxPerIp: g.maxPerIp, proxy: g.proxy };
+  const sec: ListenSecurity = { access: g.access, maxPerIp: g.maxPerIp, proxy: g.proxy, proxyFrom: g.proxyFrom };
   const src = tlsSource(RED, def, t);
   if (src) {
     const auth = def.tlsClientAuth === undefined || def.tlsClientAuth === "" ? "none" : String(def.tlsClientAuth);

@@ -58,6 +58,12 @@ export interface ListenGuards {
   /** 0 = unlimited. */
   maxPerIp: number;
   proxy: ProxyMode;
+  /**
+   * The load balancers allowed to send a PROXY header. undefined: any peer
+   * (then nothing but the balancer may reach the port, or anyone can claim
+   * any address and get past the allow list).
+   */
+  proxyFrom: AccessControl | undefined;
 }
 
 export interface ListenGuardProps {
@@ -65,6 +71,7 @@ export interface ListenGuardProps {
   deny?: unknown;
   maxPerIp?: unknown;
   proxyProtocol?: unknown;
+  proxyFrom?: unknown;
 }
 
 function accessList(allow: unknown, deny: unknown): AccessControl | undefined {
@@ -79,6 +86,15 @@ function accessList(allow: unknown, deny: unknown): AccessControl | undefined {
   }
 }
 
+function trustedProxies(text: unknown): AccessControl | undefined {
+  try {
+    return AccessControl.fromText(text, undefined);
+  } catch (err) {
+    if (err instanceof AccessListError) throw new ConfigError("proxyFrom", err.entry);
+    throw err;
+  }
+}
+
 export function parseListenGuards(p: ListenGuardProps): ListenGuards {
   const proxy = p.proxyProtocol === undefined || p.proxyProtocol === "" ? "off" : String(p.proxyProtocol);
   if (!(PROXY_MODES as readonly string[]).includes(proxy)) throw new ConfigError("proxyProtocol", proxy);
@@ -86,5 +102,6 @@ export function parseListenGuards(p: ListenGuardProps): ListenGuards {
     access: accessList(p.allow, p.deny),
     maxPerIp: wholeNumber(p.maxPerIp, 0, 0, 1_000_000, "maxPerIp"),
     proxy: proxy as ProxyMode,
+    proxyFrom: trustedProxies(p.proxyFrom),
   };
 }

@@ -21,10 +21,11 @@ export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 /**
  * Why a connection was refused: "denied" by the allow/deny lists, "per-ip-limit"
  * (that address has its maximum of connections), "proxy-header" (missing,
- * malformed or late PROXY header), "tls" (no or failed TLS handshake, incl. a
- * client certificate that is missing or not trusted).
+ * malformed or late PROXY header), "proxy-untrusted" (a PROXY port reached by
+ * a peer that is not one of its load balancers), "tls" (no or failed TLS
+ * handshake, incl. a client certificate that is missing or not trusted).
  */
-export type RefuseReason = "max-connections" | "busy" | "denied" | "per-ip-limit" | "proxy-header" | "tls";
+export type RefuseReason = "max-connections" | "busy" | "denied" | "per-ip-limit" | "proxy-header" | "proxy-untrusted" | "tls";
 
 /** Who may connect and how; every part optional. With none set, accepting costs nothing extra. */
 export interface ListenSecurity {
@@ -33,6 +34,8 @@ export interface ListenSecurity {
   /** Connections at a time from one address (the real client's with PROXY); 0 = unlimited. */
   maxPerIp?: number;
   proxy?: ProxyMode;
+  /** The load balancers that may send the PROXY header; undefined: any peer. */
+  proxyFrom?: AccessControl;
   proxyTimeoutMs?: number;
   /** TLS server (mutual when it requires client certificates). */
   tls?: ServerTls;
@@ -218,6 +221,12 @@ export class Listener {
     const mode = (this.sec as ListenSecurity).proxy ?? "off";
     if (mode === "off") {
       this.admitPeer(raw, ip, port, localPort);
+      return;
+    }
+    // Only a trusted balancer may name the client: anyone else could claim any address.
+    const from = (this.sec as ListenSecurity).proxyFrom;
+    if (from && !from.permits(ip)) {
+      this.refuse(raw, ip, port, localPort, "proxy-untrusted");
       return;
     }
     // Only the header is read; the allow/deny lists then apply to the client it names.

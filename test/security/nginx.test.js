@@ -134,7 +134,7 @@ describe("security: nginx stream with proxy_protocol in front of two triggers", 
 
   it("each trigger sees the real client address; every client gets its own reply through nginx", async function () {
     const [p1, p2, front] = [await freePort(), await freePort(), await freePort()];
-    const trig = (id, port, out) => ({ id, type: "tcp-server-trigger", host: "127.0.0.1", port, proxyProtocol: "v1", allow: "127.0.0.0/24", event: "line", eol: "lf", wires: [[out, "replier"]] });
+    const trig = (id, port, out) => ({ id, type: "tcp-server-trigger", host: "127.0.0.1", port, proxyProtocol: "v1", proxyFrom: "127.0.0.3", allow: "127.0.0.0/24", event: "line", eol: "lf", wires: [[out, "replier"]] });
     await helper.load(
       NODES,
       onTab([
@@ -165,16 +165,22 @@ describe("security: nginx stream with proxy_protocol in front of two triggers", 
     for (const c of clients) c.destroy();
   });
 
-  it("a connection that reaches an instance directly, without nginx's header, is refused", async function () {
+  it("a connection that reaches an instance directly is refused, also with a forged header (Balancers = nginx)", async function () {
     const port = await freePort();
-    await helper.load(NODES, onTab([{ id: "t", type: "tcp-server-trigger", host: "127.0.0.1", port, proxyProtocol: "v1", events: true, event: "line", eol: "lf", wires: [["out"], ["ev"]] }, { id: "out", type: "helper" }, { id: "ev", type: "helper" }]));
+    await helper.load(NODES, onTab([{ id: "t", type: "tcp-server-trigger", host: "127.0.0.1", port, proxyProtocol: "v1", proxyFrom: "127.0.0.3", events: true, event: "line", eol: "lf", wires: [["out"], ["ev"]] }, { id: "out", type: "helper" }, { id: "ev", type: "helper" }]));
     const front = await freePort();
     nginx = await startNginx(nginxBin, front, [port]);
     const ev = recorder(helper.getNode("ev"));
     const direct = await clientFrom("127.0.0.20", port);
     direct.write("PROXY-less hello\n");
     await new Promise((r) => direct.on("close", r));
-    await waitFor(() => ev.msgs.some((e) => e.event === "refused" && e.reason === "proxy-header" && e.ip === "127.0.0.20"), "refused");
+    const forged = await clientFrom("127.0.0.22", port);
+    forged.on("error", () => undefined);
+    forged.write("PROXY TCP4 203.0.113.9 127.0.0.1 4000 9000\r\nforged hello\n");
+    await new Promise((r) => forged.on("close", r));
+    const refusals = () => ev.msgs.filter((e) => e.event === "refused").map((e) => `${e.ip} ${e.reason}`);
+    await waitFor(() => refusals().length === 2, "two refusals");
+    assert.deepStrictEqual(refusals().sort(), ["127.0.0.20 proxy-untrusted", "127.0.0.22 proxy-untrusted"]);
     const via = await clientFrom("127.0.0.21", front);
     via.write("hello\n");
     const [m] = await recorder(helper.getNode("out")).until(1);

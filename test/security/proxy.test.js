@@ -109,6 +109,38 @@ describe("security: PROXY protocol", function () {
     assert.strictEqual(plain.got() + v1OnV2.got() + bad.got(), "");
   });
 
+  it("Balancers (proxyFrom): a header from any other peer is refused (proxy-untrusted) before it is read", async function () {
+    const { port, out, ev } = await start({ proxyProtocol: "v1", proxyFrom: "127.0.0.5\n10.0.0.0/8", allow: "203.0.113.0/24" });
+    // A peer that is not a balancer claims an allowed client address: refused, on its own address.
+    const spoof = await viaBalancer(port, proxyHeaderV1("203.0.113.7", "127.0.0.1", 1000, port), "spoofed\n");
+    await spoof.ended;
+    await waitFor(() => refused(ev).length === 1, "the refusal");
+    assert.deepStrictEqual(refused(ev), ["127.0.0.1 proxy-untrusted"]);
+    // The balancer itself (127.0.0.5) gets through, and the client it names is the message's.
+    const lb = await new Promise((resolve, reject) => {
+      const s = net.connect({ port, host: "127.0.0.1", localAddress: "127.0.0.5" }, () => resolve(s));
+      s.once("error", reject);
+    });
+    let got = "";
+    lb.on("data", (d) => (got += d));
+    lb.write(Buffer.concat([proxyHeaderV1("203.0.113.7", "127.0.0.1", 1001, port), Buffer.from("real\n")]));
+    const [m] = await out.until(1);
+    assert.deepStrictEqual([m.ip, m.port, m.payload], ["203.0.113.7", 1001, "real"]);
+    await waitFor(() => got === "real", "the reply through the balancer");
+    assert.strictEqual(spoof.got(), "");
+    assert.deepStrictEqual(out.msgs.map((x) => x.payload), ["real"]);
+    lb.destroy();
+  });
+
+  it("Balancers: an entry that is not an address or range is a configuration error naming it", async function () {
+    const port = await freePort();
+    await helper.load(NODES, onTab([{ id: "trig", type: "tcp-server-trigger", host: "127.0.0.1", port, proxyProtocol: "v1", proxyFrom: "10.0.0.0/8\nbalancer-1", wires: [[]] }]));
+    const trig = helper.getNode("trig");
+    assert.ok(trig.error.calledOn(trig), "an error");
+    assert.match(String(trig.error.firstCall.args[0]), /balancer-1/, "it names the entry");
+    assert.strictEqual(await portTaken(port), false, "nothing listens");
+  });
+
   it("UNKNOWN / LOCAL: the balancer's own address is used", async function () {
     const { port, out } = await start({ proxyProtocol: "any" });
     const local = Buffer.alloc(16);
