@@ -149,9 +149,9 @@ export = function register(RED: NodeAPI): void {
           const event = conn.session.direction === "in" ? "connected-in" : "connected-out";
           sendEvent(eventMessage(event, topic, conn.peer, links(), { direction: conn.session.direction }));
         },
-        refused: (ip, port, localPort, reason) => {
-          sendEvent(eventMessage("refused", topic, { ip, port, localPort }, links(), { reason }));
-          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason }));
+        refused: (ip, port, localPort, reason, error) => {
+          sendEvent(eventMessage("refused", topic, { ip, port, localPort }, links(), { reason, error }));
+          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason: error ? `${reason} (${error.message})` : reason }));
           // "busy" is the bridge's normal one-link rule, not a security refusal.
           if (reason !== "busy") {
             refusedCount++;

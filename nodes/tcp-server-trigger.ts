@@ -81,9 +81,9 @@ export = function register(RED: NodeAPI): void {
           connEvent("connected", conn);
           showListening();
         },
-        refused: (ip, port, localPort, reason) => {
-          sendEvent(eventMessage("refused", topic, { ip, port, localPort }, listener.size, { reason }));
-          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason }));
+        refused: (ip, port, localPort, reason, error) => {
+          sendEvent(eventMessage("refused", topic, { ip, port, localPort }, listener.size, { reason, error }));
+          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason: error ? `${reason} (${error.message})` : reason }));
           refusedCount++;
           lastRefused = `${ip} ${reason}`;
           if (!stopped) showListening();

@@ -43,7 +43,7 @@ export interface BridgeHandlers {
   /** The dial failed; the next one comes after the hold-off. */
   dialFailed(err: Error & { code?: string }, holdOffMs: number): void;
   linked(conn: Connection): void;
-  refused(ip: string, port: number, localPort: number, reason: RefuseReason): void;
+  refused(ip: string, port: number, localPort: number, reason: RefuseReason, error?: Error): void;
   /** No byte either way for the idle timeout; the link is closed right after. */
   timeout(conn: Connection): void;
   unlinked(conn: Connection, reason: CloseReason): void;
@@ -114,7 +114,7 @@ export class BridgeCore {
         ...this.linkHandlers,
         listening: (port) => h.listening(port),
         listenError: (err, retryMs) => h.listenError(err, retryMs),
-        refused: (ip, port, localPort, reason) => h.refused(ip, port, localPort, reason),
+        refused: (ip, port, localPort, reason, error) => h.refused(ip, port, localPort, reason, error),
         accepted: (conn) => this.onLinked(conn),
       },
     });

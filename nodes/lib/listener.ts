@@ -50,6 +50,8 @@ interface Admission {
   raw: Socket;
   /** The TLS handshake completed (a raw socket that closes unsettled was refused as "tls"). */
   settled: boolean;
+  /** Why the handshake failed, when TLS said so (reported with the "tls" refusal). */
+  error?: Error;
 }
 
 export interface ListenerHandlers extends ConnectionHandlers {
@@ -57,7 +59,8 @@ export interface ListenerHandlers extends ConnectionHandlers {
   /** The bind failed; the listener tries again after retryMs. */
   listenError(err: NodeJS.ErrnoException, retryMs: number): void;
   accepted(conn: Connection): void;
-  refused(ip: string, port: number, localPort: number, reason: RefuseReason): void;
+  /** error: what the TLS handshake failed on, for reason "tls" (none for a peer that just hung up). */
+  refused(ip: string, port: number, localPort: number, reason: RefuseReason, error?: Error): void;
 }
 
 export interface ListenerOptions {
@@ -105,8 +108,11 @@ export class Listener {
     if (sec?.tls) {
       const ts = createTlsServer({ ...sec.tls.options, handshakeTimeout: sec.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS });
       ts.on("secureConnection", (s: TLSSocket) => this.onSecure(s));
-      // A failed handshake destroys its socket; the raw socket's close reports it (admitPeer).
-      ts.on("tlsClientError", () => undefined);
+      // A failed handshake destroys its socket; the raw socket's close reports it (admitPeer), with this error.
+      ts.on("tlsClientError", (err: Error, s: TLSSocket) => {
+        const a = this.admitting.get(`${s.remoteAddress}|${s.remotePort}`);
+        if (a && !a.error) a.error = err;
+      });
       this.tlsServer = ts;
     }
     this.server = createServer({ noDelay: true }, guarded ? (socket) => this.onGuarded(socket) : (socket) => this.onConnection(socket));
@@ -301,7 +307,7 @@ export class Listener {
     this.admitting.set(key, a);
     raw.once("close", () => {
       if (this.admitting.get(key) === a) this.admitting.delete(key);
-      if (!a.settled && !this.stopping) this.o.handlers.refused(ip, port, localPort, "tls");
+      if (!a.settled && !this.stopping) this.o.handlers.refused(ip, port, localPort, "tls", a.error);
     });
     this.tlsServer.emit("connection", raw);
   }

@@ -106,6 +106,8 @@ describe("security: TLS", function () {
       const r = ev.msgs.find((e) => e.event === "refused");
       assert.strictEqual(r.ip, "127.0.0.1");
       assert.strictEqual(r.port, plainPort);
+      // What TLS said about it: plain text where a ClientHello belongs.
+      assert.match(r.error && r.error.message, /wrong version number|unknown protocol|http request|packet length/i, JSON.stringify(r.error));
       assert.strictEqual(out.msgs.length, 1, "nothing of the plain connection became a message");
     });
 
@@ -134,6 +136,10 @@ describe("security: TLS", function () {
         }
         await waitFor(() => ev.msgs.filter((e) => e.event === "refused" && e.reason === "tls").length > before, "refused tls");
       }
+      // A handshake that TLS itself fails says why. (A certificate from another CA is refused by Node.js after
+      // the handshake without an error of its own, so that refusal has none.)
+      const why = ev.msgs.filter((e) => e.event === "refused").map((e) => e.error && e.error.message);
+      assert.match(why[0], /certificate/i, `no client certificate: ${why[0]}`);
       assert.deepStrictEqual(out.msgs.map((x) => x.payload), ["from plc-17"]);
       await waitFor(() => st.some((x) => /listening-refused.*"refused":2/.test(x.text || "")), "status counts the refusals");
       good.destroy();
