@@ -59,7 +59,11 @@ describe("access-control", function () {
     assert.strictEqual(g.maxPerIp, 3);
     assert.strictEqual(g.proxy, "v2");
     assert.ok(g.access.permits("10.1.1.1"));
-    assert.deepStrictEqual(parseListenGuards({}), { access: undefined, maxPerIp: 0, proxy: "off" });
+    assert.deepStrictEqual(parseListenGuards({}), { access: undefined, maxPerIp: 0, proxy: "off", proxyFrom: undefined });
+    const lb = parseListenGuards({ proxyProtocol: "v1", proxyFrom: "10.0.0.7\n2001:db8::/32" }).proxyFrom;
+    assert.ok(lb.permits("10.0.0.7") && lb.permits("::ffff:10.0.0.7") && lb.permits("2001:db8::1"), "the balancers");
+    assert.ok(!lb.permits("10.0.0.8") && !lb.permits("127.0.0.1"), "nobody else");
+    assert.throws(() => parseListenGuards({ proxyFrom: "10.0.0.7 balancer-b" }), (e) => e.key === "proxyFrom" && e.detail === "balancer-b");
     assert.throws(() => parseListenGuards({ allow: "nope" }), (e) => e.key === "allow" && e.detail === "nope");
     assert.throws(() => parseListenGuards({ deny: "1.2.3.4/40" }), (e) => e.key === "deny");
     assert.throws(() => parseListenGuards({ maxPerIp: "-1" }), (e) => e.key === "maxPerIp");
