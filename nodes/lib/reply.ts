@@ -16,7 +16,14 @@ export interface ReplyResult {
 
 /** The write to a live session failed (code: EPIPE, ECONNRESET, ETIMEDOUT, ...). */
 export class ReplyWriteError extends Error {
-  constructor(readonly code: string, readonly sessionId: string, readonly peer: string, readonly cause: Error) {
+  constructor(
+    readonly code: string,
+    readonly sessionId: string,
+    readonly peer: string,
+    readonly cause: Error,
+    /** Set for ETIMEDOUT: the send timeout that passed (the connection was closed then). */
+    readonly timeoutMs?: number,
+  ) {
     super(`reply to session ${sessionId} (${peer}) failed: ${cause.message}`);
     this.name = "ReplyWriteError";
   }
@@ -62,25 +69,29 @@ export class PendingReply {
     private readonly closeAfter: boolean,
   ) {}
 
-  /** Calls back once the reply has left (or failed, or the peer has not taken it within timeoutMs). */
+  /**
+   * Calls back once the reply has left (or failed, or the peer has not taken it within timeoutMs). A reply
+   * that times out closes its connection: reported as failed, it must not reach the client later.
+   */
   wait(timeoutMs: number, cb: (err: ReplyWriteError | null, r?: ReplyResult) => void): void {
     const { session } = this;
     let settled = false;
-    const finish = (err?: Error | null): void => {
+    const finish = (err?: Error | null, timedOut?: number): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        cb(new ReplyWriteError(typeof code === "string" ? code : "EIO", session.id, peerOf(session), err));
+        cb(new ReplyWriteError(typeof code === "string" ? code : "EIO", session.id, peerOf(session), err, timedOut));
         return;
       }
       cb(null, done(this.registry, session, this.bytes, this.closeAfter));
     };
     const timer = setTimeout(() => {
-      const err: NodeJS.ErrnoException = new Error(`the peer has not taken the reply for ${timeoutMs} ms`);
+      const err: NodeJS.ErrnoException = new Error(`the peer has not taken the reply for ${timeoutMs} ms; connection closed`);
       err.code = "ETIMEDOUT";
-      finish(err);
+      finish(err, timeoutMs);
+      this.registry.close(session.id, "timeout");
     }, timeoutMs);
     // An empty write's callback runs once everything before it has left (or the write failed).
     session.socket.write(EMPTY, finish);

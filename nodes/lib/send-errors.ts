@@ -26,6 +26,9 @@ export function describeSendError(err: Error, where: string): ErrorText | undefi
     const key = err.code === "ESESSIONCLOSED" && d.reason === "peer" ? "ESESSIONCLOSED-peer" : err.code;
     return { key: `session.${key}`, subs: { session: d.sessionId, peer: d.peer, reason: d.reason, seconds }, code: err.code };
   }
+  if (err instanceof ReplyWriteError && err.timeoutMs !== undefined) {
+    return { key: "reply-timeout", subs: { session: err.sessionId, peer: err.peer, ms: err.timeoutMs }, code: err.code };
+  }
   if (err instanceof ReplyWriteError) return { key: "reply-write", subs: { session: err.sessionId, peer: err.peer, error: err.cause.message }, code: err.code };
   if (err instanceof DestinationError) return { key: `destination.${err.reason}`, subs: { value: err.value }, code: err.code };
   if (err instanceof PayloadError) return { key: `payload.${err.problem}`, subs: { kind: err.kind, detail: err.detail }, code: err.code };

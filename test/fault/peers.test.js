@@ -287,6 +287,28 @@ describe("fault: misbehaving peers", function () {
       assert.ok(peak - rss0 < 200 * 1024 * 1024, `RSS grew ${Math.round((peak - rss0) / 1048576)} MB`);
     });
 
+    it("a reply the client does not take within the send timeout fails (ETIMEDOUT) and closes the connection, so it cannot arrive later", async function () {
+      const t = await trigger({ event: "line", eol: "lf" }, [{ id: "reply", type: "send-to-tcp-port", mode: "reply", writeTimeout: 300, x: 100, y: 300, wires: [[]] }]);
+      const c = await connect(t.port);
+      c.on("error", () => undefined);
+      let received = 0;
+      const closed = new Promise((r) => c.on("close", r));
+      c.write("big report please\n");
+      const [m] = await t.out.until(1);
+      c.pause(); // stops reading: the kernel buffers fill, the rest of the reply waits in the server
+      const big = Buffer.alloc(32 * 1024 * 1024, 0x41);
+      helper.getNode("reply").receive({ payload: big, _session: m._session });
+      const [err] = await waitFor(() => caughtFrom(t.caught, "reply").length === 1 && caughtFrom(t.caught, "reply"), "the error");
+      assert.strictEqual(err.error.code, "ETIMEDOUT");
+      assert.strictEqual(err.error.message, "send-to-tcp-port.errors.reply-timeout");
+      c.on("data", (d) => (received += d.length));
+      c.resume(); // what the kernel had already taken still drains; then the connection ends
+      await closed;
+      assert.ok(received < big.length, `the client never gets the whole failed reply (${received} of ${big.length} bytes)`);
+      await waitFor(() => events(t.ev, "closed").some((e) => e.reason === "timeout"), "a closed event with reason timeout");
+      assert.strictEqual(registry.get(m._session.id), undefined, "the session is gone");
+    });
+
     it("reply to a client that never reads: the session's write buffer stays bounded (EBUFFERFULL), every reply accounted for", async function () {
       const t = await trigger({ event: "line", eol: "lf" }, [
         { id: "reply", type: "send-to-tcp-port", mode: "reply", writeTimeout: 500, x: 100, y: 300, wires: [["rout"]] },
@@ -311,7 +333,8 @@ describe("fault: misbehaving peers", function () {
       const errs = () => caughtFrom(t.caught, "reply");
       await waitFor(() => rout.msgs.length + errs().length === n, `${n} replies ended (${rout.msgs.length} + ${errs().length})`, 10000);
       const codes = new Set(errs().map((e) => e.error.code));
-      assert.ok(errs().length > 0 && [...codes].every((c) => c === "EBUFFERFULL" || c === "ETIMEDOUT"), [...codes].join());
+      // After a reply times out the connection is closed: what was queued behind it fails with it.
+      assert.ok(errs().length > 0 && [...codes].every((c) => ["EBUFFERFULL", "ETIMEDOUT", "ESESSIONCLOSED", "ERR_STREAM_DESTROYED"].includes(c)), [...codes].join());
       assert.ok(codes.has("EBUFFERFULL"), "refused once the buffer is full");
       assert.ok(peak <= REPLY_MAX_PENDING + chunk.length, `at most ${REPLY_MAX_PENDING} bytes wait (peak ${peak})`);
       c.destroy();

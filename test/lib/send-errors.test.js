@@ -25,6 +25,7 @@ describe("send-to-tcp-port error texts", function () {
     new SessionError("ESESSIONCLOSED", "x", { sessionId: "0123456789abcdef", peer: "1.2.3.4:5", reason: "peer", ago: 1500 }),
     new SessionError("ESESSIONCLOSED", "x", { sessionId: "0123456789abcdef", peer: "1.2.3.4:5", reason: "admin", ago: 1500 }),
     new ReplyWriteError("EPIPE", "0123456789abcdef", "1.2.3.4:5", new Error("broken pipe")),
+    new ReplyWriteError("ETIMEDOUT", "0123456789abcdef", "1.2.3.4:5", new Error("not taken"), 30000),
     ...["no-host", "no-port", "bad-host", "bad-port", "bad-destination"].map((r) => new DestinationError(r, '"x"')),
     ...["undefined", "null", "not-finite", "type", "json"].map((p) => new PayloadError(p, "Map", "detail")),
     new EncodingError("klingon"),
@@ -47,6 +48,7 @@ describe("send-to-tcp-port error texts", function () {
       keys.add(d.key);
     }
     assert.ok(keys.has("session.ESESSIONCLOSED-peer") && keys.has("session.ESESSIONCLOSED"), "a peer close gets its own hint");
+    assert.ok(keys.has("reply-timeout"), "a reply that timed out says the connection was closed");
   });
 
   it("other errors keep their own text and code", function () {
