@@ -7,6 +7,7 @@ import { isKnownEncoding, normalizeEncoding } from "./encoding";
 import { ConfigError, toBool, wholeNumber } from "./framing-config";
 import { checkPort, DestinationError, splitHostPort } from "./destination";
 import { DEFAULT_MAX_QUEUE } from "./delivery";
+import { EscapeError, parseEscapes } from "./escapes";
 import { JOB_DEFAULTS, type AfterSend, type JobOptions } from "./tcp-job";
 
 export type SendMode = "send" | "reply";
@@ -49,6 +50,7 @@ export interface SendProps {
   after?: unknown;
   eofTimeout?: unknown;
   disconnectDelay?: unknown;
+  replyEnd?: unknown;
   saveReply?: unknown;
   replyProperty?: unknown;
   replyOutput?: unknown;
@@ -98,6 +100,18 @@ export function replyPath(v: unknown): string {
   const p = str(v).trim().replace(/^msg\./, "");
   if (!PROPERTY.test(p)) throw new ConfigError("replyProperty", str(v));
   return p;
+}
+
+/** "\r\n"-style text: the bytes that end a device's reply; empty = none. */
+function replyEndBytes(v: unknown): Buffer | undefined {
+  const text = str(v);
+  if (text === "") return undefined;
+  try {
+    return parseEscapes(text);
+  } catch (err) {
+    if (err instanceof EscapeError) throw new ConfigError("replyEnd", text);
+    throw err;
+  }
 }
 
 function parseDestinationProps(p: SendProps): { host: TypedProp | undefined; port: TypedProp | undefined } {
@@ -165,6 +179,7 @@ export function parseSendConfig(p: SendProps): SendConfig {
     retryWithinMs: ms(p.retryWithin, JOB_DEFAULTS.retryWithinMs, 0, "retryWithin"),
     captureReply: saveReply,
     maxReplyBytes: JOB_DEFAULTS.maxReplyBytes,
+    replyEnd: after === "close" ? undefined : replyEndBytes(p.replyEnd),
   };
   return {
     ...base,

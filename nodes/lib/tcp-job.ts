@@ -12,6 +12,10 @@
  *   delay  keep the connection open for disconnectDelayMs (the peer may
  *          answer meanwhile), then end and close; earlier if the peer closes.
  *
+ * With replyEnd set (eof and delay), the job ends as soon as the peer's bytes
+ * contain it, once ours have all been handed to the OS: a device that answers
+ * "OK\r\n" and keeps the line open does not cost the whole wait.
+ *
  * Only failures to connect are retried: once bytes went out, a retry could
  * print a label twice, so a reset after that is reported, not repeated.
  */
@@ -21,7 +25,8 @@ import type { Destination } from "./destination";
 import { forHost } from "./tls-options";
 
 export type AfterSend = "close" | "eof" | "delay";
-export type ClosedBy = "us" | "peer" | "timeout";
+/** "reply": the peer's reply ended with replyEnd, so we closed without waiting further. */
+export type ClosedBy = "us" | "peer" | "timeout" | "reply";
 
 export interface JobOptions {
   after: AfterSend;
@@ -42,6 +47,8 @@ export interface JobOptions {
   /** Keep the bytes the peer sends (at most maxReplyBytes); otherwise only count them. */
   captureReply: boolean;
   maxReplyBytes: number;
+  /** eof / delay: end the job once the peer has sent these bytes (undefined = wait as configured). */
+  replyEnd?: Buffer;
   /** TLS client options (lib/tls-options); undefined = plain TCP. Connected means: handshake done, server verified. */
   tls?: ConnectionOptions;
 }
@@ -203,9 +210,35 @@ function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSign
     };
     const onAbort = (): void => fail(new Stopped());
 
+    /** Our bytes are all with the OS (eof: our FIN too): only then may a complete reply end the job. */
+    let sent = false;
+    let replyComplete = false;
+    const endOnReply = o.after !== "close" && o.replyEnd !== undefined && o.replyEnd.length > 0 ? o.replyEnd : undefined;
+    /** The last replyEnd.length - 1 bytes seen, so an end split across reads is still found. */
+    let tail: Buffer = Buffer.alloc(0);
+    const finishOnReply = (): void => {
+      if (!replyComplete || !sent || closedBy !== "us" || socket.destroyed) return;
+      closedBy = "reply";
+      if (timer) clearTimeout(timer);
+      if (o.after === "eof") {
+        socket.destroy(); // our FIN went out already
+        return;
+      }
+      socket.end();
+      socket.once("finish", () => socket.destroy());
+    };
+
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
       received += chunk.length;
+      if (endOnReply && !replyComplete) {
+        const seen = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+        if (seen.indexOf(endOnReply) !== -1) {
+          replyComplete = true;
+          // Kept below, before the job ends, so the reply holds this read too.
+          setImmediate(finishOnReply);
+        } else tail = Buffer.from(seen.subarray(Math.max(0, seen.length - (endOnReply.length - 1))));
+      }
       if (!o.captureReply) return;
       const room = o.maxReplyBytes - kept;
       if (chunk.length > room) truncated = true;
@@ -238,6 +271,8 @@ function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSign
           socket.end();
           socket.once("finish", () => socket.destroy());
         });
+        sent = true;
+        finishOnReply();
       });
       return;
     }
@@ -256,6 +291,8 @@ function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSign
         closedBy = "timeout";
         socket.destroy();
       });
+      sent = true;
+      finishOnReply();
     });
   });
 }

@@ -79,6 +79,57 @@ describe("delivery: one job over its own connection", function () {
     assert.ok(r.totalMs < 2000, `took ${r.totalMs} ms`);
   });
 
+  /** A scale that answers each request with a weight line in three pieces and keeps the connection open (also after our EOF). */
+  async function startScale() {
+    const port = await freePort();
+    const got = [];
+    const sockets = new Set();
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => undefined);
+      s.on("data", async (d) => {
+        got.push(d.toString());
+        for (const piece of ["ST,GS,+00", "01.5kg\r", "\n"]) {
+          await sleep(20);
+          if (!s.destroyed) s.write(piece);
+        }
+      });
+    });
+    await new Promise((r) => server.listen(port, HOST, r));
+    return {
+      port,
+      got,
+      close: () => {
+        for (const s of sockets) s.destroy(); // half-open ones never end by themselves
+        return new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  it("reply ends with: a device that answers and keeps the line open ends the job at the end of its reply", async function () {
+    const scale = await startScale();
+    try {
+      for (const o of [
+        { after: "delay", disconnectDelayMs: 5000 },
+        { after: "eof", eofTimeoutMs: 5000 },
+      ]) {
+        const r = await run(scale.port, "W\r\n", Object.assign({ captureReply: true, replyEnd: Buffer.from("\r\n") }, o));
+        assert.strictEqual(r.closedBy, "reply", o.after);
+        assert.strictEqual(r.reply.toString(), "ST,GS,+0001.5kg\r\n", `${o.after}: the whole reply, though its end came split over two reads`);
+        assert.ok(r.totalMs < 2000, `${o.after}: ended at the reply, not after 5 s (${r.totalMs} ms)`);
+      }
+      assert.deepStrictEqual(scale.got, ["W\r\n", "W\r\n"], "the device got each request whole");
+      // Without the end in what the device sends, the wait is the configured one.
+      const t0 = Date.now();
+      const r = await run(scale.port, "W\r\n", { after: "delay", disconnectDelayMs: 300, captureReply: true, replyEnd: Buffer.from("END") });
+      assert.strictEqual(r.closedBy, "us");
+      assert.ok(Date.now() - t0 >= 290, "waited the whole delay");
+    } finally {
+      await scale.close();
+    }
+  });
+
   it("a reply over the limit is cut there and flagged", async function () {
     printer = await startPrinter({ pjl: true });
     const r = await run(printer.port, "@PJL INFO STATUS\n@PJL INFO STATUS\n", { after: "eof", captureReply: true, maxReplyBytes: 10 });

@@ -66,6 +66,14 @@ describe("send-to-tcp-port configuration", function () {
     assert.strictEqual(c.closeAfterReply, true);
   });
 
+  it("reply ends with: escapes become bytes for the waiting modes; a bad escape is named; close at once ignores it", function () {
+    assert.deepStrictEqual(parseSendConfig({ host: "h:1", after: "delay", replyEnd: "\\r\\n" }).job.replyEnd, Buffer.from("\r\n"));
+    assert.deepStrictEqual(parseSendConfig({ host: "h:1", after: "eof", replyEnd: "\\x03" }).job.replyEnd, Buffer.from([3]));
+    assert.strictEqual(parseSendConfig({ host: "h:1", after: "delay", replyEnd: "" }).job.replyEnd, undefined);
+    assert.strictEqual(parseSendConfig({ host: "h:1", after: "close", replyEnd: "\\q" }).job.replyEnd, undefined);
+    assert.strictEqual(configKey({ host: "h:1", after: "delay", replyEnd: "\\q" }), "replyEnd");
+  });
+
   it("save reply: a msg property path, with or without msg.", function () {
     const c = parseSendConfig({ host: "h:1", saveReply: true, replyProperty: "msg.printer.status", replyOutput: "buffer" });
     assert.deepStrictEqual(c.reply, { property: "printer.status", output: "buffer" });
