@@ -2,7 +2,10 @@
 // and the IPC conversation with bench/run.js.
 "use strict";
 
-const state = { count: 0, target: Infinity, firstAt: 0, lastAt: 0, reached: null, bytes: 0, cpu: null };
+// normalLines: messages that are one of the flood scenario's "normal line N" (anything else, such as a flood
+// connection's tail flushed when it closes, is counted only in count).
+const state = { count: 0, normalLines: 0, target: Infinity, firstAt: 0, lastAt: 0, reached: null, bytes: 0, cpu: null };
+const NORMAL_LINE = /^normal line \d+$/;
 
 // Garbage collection pauses since the start: a pause stalls every connection at once, so it shapes tail latency.
 const gc = { count: 0, ms: 0, maxMs: 0 };
@@ -17,7 +20,10 @@ new (require("perf_hooks").PerformanceObserver)((list) => {
 function hit(msg) {
   state.count++;
   if (state.count === 1) state.firstAt = Date.now();
-  if (msg && typeof msg.payload === "string") state.bytes += msg.payload.length;
+  if (msg && typeof msg.payload === "string") {
+    state.bytes += msg.payload.length;
+    if (msg.payload.charCodeAt(0) === 110 && NORMAL_LINE.test(msg.payload)) state.normalLines++;
+  }
   if (state.count >= state.target && state.reached) {
     state.lastAt = Date.now();
     state.cpuUsed = process.cpuUsage(state.cpu);
@@ -101,7 +107,7 @@ function serve(extra = {}) {
         process.exit(0);
         break;
       case "count":
-        reply({ count: state.count, bytes: state.bytes });
+        reply({ count: state.count, normalLines: state.normalLines, bytes: state.bytes });
         break;
       case "memory":
         reply(memory());
