@@ -81,7 +81,10 @@ export class PendingReply {
       settled = true;
       clearTimeout(timer);
       if (err) {
-        const code = (err as NodeJS.ErrnoException).code;
+        // Replies queued behind one that timed out go with its connection: the same failure, whatever code
+        // this Node.js version gives a write on a destroyed socket (ERR_STREAM_DESTROYED, ECANCELED).
+        if (timedOut === undefined && session.closeReason === "timeout") timedOut = timeoutMs;
+        const code = timedOut !== undefined ? "ETIMEDOUT" : (err as NodeJS.ErrnoException).code;
         cb(new ReplyWriteError(typeof code === "string" ? code : "EIO", session.id, peerOf(session), err, timedOut));
         return;
       }

@@ -333,8 +333,9 @@ describe("fault: misbehaving peers", function () {
       const errs = () => caughtFrom(t.caught, "reply");
       await waitFor(() => rout.msgs.length + errs().length === n, `${n} replies ended (${rout.msgs.length} + ${errs().length})`, 10000);
       const codes = new Set(errs().map((e) => e.error.code));
-      // After a reply times out the connection is closed: what was queued behind it fails with it.
-      assert.ok(errs().length > 0 && [...codes].every((c) => ["EBUFFERFULL", "ETIMEDOUT", "ESESSIONCLOSED", "ERR_STREAM_DESTROYED"].includes(c)), [...codes].join());
+      // After a reply times out the connection is closed: what was queued behind it fails with it (ETIMEDOUT),
+      // what comes after finds the session closed.
+      assert.ok(errs().length > 0 && [...codes].every((c) => ["EBUFFERFULL", "ETIMEDOUT", "ESESSIONCLOSED"].includes(c)), [...codes].join());
       assert.ok(codes.has("EBUFFERFULL"), "refused once the buffer is full");
       assert.ok(peak <= REPLY_MAX_PENDING + chunk.length, `at most ${REPLY_MAX_PENDING} bytes wait (peak ${peak})`);
       c.destroy();
