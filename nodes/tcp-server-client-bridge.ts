@@ -16,7 +16,7 @@ import { ThrottledStatus } from "./common/status";
 import { BridgeCore, type BridgeMode } from "./lib/bridge-core";
 import { parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge-config";
 import type { Connection } from "./lib/connection";
-import { eventMessage, type EventMessage } from "./lib/events";
+import { eventMessage, refusalText, type EventMessage } from "./lib/events";
 import { ConfigError, parseFramingConfig, type FramingConfig, type FramingProps } from "./lib/framing-config";
 import { parseListenConfig, type ListenConfig } from "./lib/listen-config";
 import type { ListenSecurity } from "./lib/listener";
@@ -151,7 +151,7 @@ export = function register(RED: NodeAPI): void {
         },
         refused: (ip, port, localPort, reason, error) => {
           sendEvent(eventMessage("refused", topic, { ip, port, localPort }, links(), { reason, error }));
-          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason: error ? `${reason} (${error.message})` : reason }));
+          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason: refusalText(reason, error) }));
           // "busy" is the bridge's normal one-link rule, not a security refusal.
           if (reason !== "busy") {
             refusedCount++;

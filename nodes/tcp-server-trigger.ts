@@ -10,7 +10,7 @@ import { managerOrReport } from "./common/manager-link";
 import { listenSecurity } from "./common/security";
 import { ThrottledStatus } from "./common/status";
 import type { Connection } from "./lib/connection";
-import { eventMessage, type EventMessage } from "./lib/events";
+import { eventMessage, refusalText, type EventMessage } from "./lib/events";
 import { ConfigError, parseFramingConfig, type FramingProps } from "./lib/framing-config";
 import { parseListenConfig, type ListenProps } from "./lib/listen-config";
 import { Listener, type ListenSecurity } from "./lib/listener";
@@ -83,7 +83,7 @@ export = function register(RED: NodeAPI): void {
         },
         refused: (ip, port, localPort, reason, error) => {
           sendEvent(eventMessage("refused", topic, { ip, port, localPort }, listener.size, { reason, error }));
-          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason: error ? `${reason} (${error.message})` : reason }));
+          node.debug(t("log.refused", { peer: peerLabel(ip, port), reason: refusalText(reason, error) }));
           refusedCount++;
           lastRefused = `${ip} ${reason}`;
           if (!stopped) showListening();

@@ -277,13 +277,14 @@
     var k = type + ".validation.";
     var d = { tls: { type: "tls-config", required: false } };
     if (kind === "listen" || kind === "both") {
+      var accessListField = function (v, opt) { return accessListOk(v) ? true : (opt ? this._(k + "access") : false); };
       d.tlsClientAuth = { value: "none" };
-      d.allow = { value: "", validate: function (v, opt) { return accessListOk(v) ? true : (opt ? this._(k + "access") : false); } };
-      d.deny = { value: "", validate: function (v, opt) { return accessListOk(v) ? true : (opt ? this._(k + "access") : false); } };
+      d.allow = { value: "", validate: accessListField };
+      d.deny = { value: "", validate: accessListField };
       // Flows from before this property (examples, imports) do not have it: missing means 0 (no limit).
       d.maxPerIp = { value: 0, validate: function (v, opt) { var n = v === undefined || v === null || v === "" ? 0 : whole(v); return n >= 0 && n <= 1000000 ? true : (opt ? this._(k + "maxPerIp") : false); } };
       d.proxyProtocol = { value: "off" };
-      d.proxyFrom = { value: "", validate: function (v, opt) { return accessListOk(v) ? true : (opt ? this._(k + "access") : false); } };
+      d.proxyFrom = { value: "", validate: accessListField };
     }
     if (kind === "client" || kind === "both") d.tlsVerify = { value: true };
     return d;

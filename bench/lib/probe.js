@@ -8,12 +8,11 @@ const state = { count: 0, normalLines: 0, target: Infinity, firstAt: 0, lastAt: 
 const NORMAL_LINE = /^normal line \d+$/;
 
 // Garbage collection pauses since the start: a pause stalls every connection at once, so it shapes tail latency.
-const gc = { count: 0, ms: 0, maxMs: 0 };
+const gc = { count: 0, ms: 0 };
 new (require("perf_hooks").PerformanceObserver)((list) => {
   for (const e of list.getEntries()) {
     gc.count++;
     gc.ms += e.duration;
-    gc.maxMs = Math.max(gc.maxMs, e.duration);
   }
 }).observe({ entryTypes: ["gc"] });
 

@@ -43,6 +43,11 @@ export interface EventMessage {
   [key: string]: unknown;
 }
 
+/** A refusal's reason for logs, with what TLS said when there is one: "tls (peer did not return a certificate)". */
+export function refusalText(reason: string, error?: Error): string {
+  return error ? `${reason} (${error.message})` : reason;
+}
+
 export function eventMessage(
   event: ConnectionEvent,
   topic: string,

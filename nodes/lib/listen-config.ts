@@ -74,11 +74,9 @@ export interface ListenGuardProps {
   proxyFrom?: unknown;
 }
 
-function accessList(allow: unknown, deny: unknown): AccessControl | undefined {
-  let key = "allow";
+/** AccessControl.fromText, with a bad entry reported as a configuration error of the property `key`. */
+function addressList(key: string, allow: unknown, deny: unknown): AccessControl | undefined {
   try {
-    AccessControl.fromText(allow, undefined);
-    key = "deny";
     return AccessControl.fromText(allow, deny);
   } catch (err) {
     if (err instanceof AccessListError) throw new ConfigError(key, err.entry);
@@ -86,13 +84,9 @@ function accessList(allow: unknown, deny: unknown): AccessControl | undefined {
   }
 }
 
-function trustedProxies(text: unknown): AccessControl | undefined {
-  try {
-    return AccessControl.fromText(text, undefined);
-  } catch (err) {
-    if (err instanceof AccessListError) throw new ConfigError("proxyFrom", err.entry);
-    throw err;
-  }
+function accessList(allow: unknown, deny: unknown): AccessControl | undefined {
+  addressList("allow", allow, undefined); // so a bad allow entry is named as such
+  return addressList("deny", allow, deny);
 }
 
 export function parseListenGuards(p: ListenGuardProps): ListenGuards {
@@ -102,6 +96,6 @@ export function parseListenGuards(p: ListenGuardProps): ListenGuards {
     access: accessList(p.allow, p.deny),
     maxPerIp: wholeNumber(p.maxPerIp, 0, 0, 1_000_000, "maxPerIp"),
     proxy: proxy as ProxyMode,
-    proxyFrom: trustedProxies(p.proxyFrom),
+    proxyFrom: addressList("proxyFrom", p.proxyFrom, undefined),
   };
 }
