@@ -8,7 +8,7 @@ const assert = require("assert");
 const net = require("net");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
-const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, recorder, errors } = require("../helpers");
+const { onTab, helper, nodes, lib, freePort, sleep, waitFor, portTaken, connect, recorder, errors } = require("../helpers");
 
 const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode, completeNode];
 const HOST = "127.0.0.1";
@@ -499,6 +499,8 @@ describe("fault: input fuzz", function () {
       flow.push({ id: `o${i}`, type: "helper", x: 300, y: 40 * i + 20 }, { id: `e${i}`, type: "helper", x: 400, y: 40 * i + 20 });
     }
     await helper.load(NODES, onTab([...flow, ...catchFlow()]));
+    // Every trigger listening before any client dials, so no connect has to retry.
+    await waitFor(async () => (await Promise.all(ports.map((p) => portTaken(p)))).every(Boolean), "every trigger listening");
     const logged = helper.log().args.filter((a) => a[0].level <= 20).map((a) => `${a[0].id}: ${a[0].msg}`);
     assert.deepStrictEqual(logged, [], "every trigger configured");
     const outs = modes.map((_, i) => recorder(helper.getNode(`o${i}`)));
@@ -523,7 +525,10 @@ describe("fault: input fuzz", function () {
         c.end();
       }),
     );
-    await waitFor(() => evs.every((ev) => ev.msgs.some((m) => m.event === "closed")), "every connection closed");
+    const open = () => modes.map((m, i) => (evs[i].msgs.some((e) => e.event === "closed") ? null : JSON.stringify(m))).filter(Boolean);
+    await waitFor(() => open().length === 0, "every connection closed").catch((err) => {
+      throw new Error(`${err.message}; still open: ${open().join(" ")}; sessions: ${JSON.stringify(DEFAULT_MANAGER.registry.list())}`);
+    });
     await sleep(100);
     assert.strictEqual(DEFAULT_MANAGER.registry.size, 0);
     assertCoded(caught.msgs);

@@ -31,7 +31,19 @@ async function waitFor(fn, what, timeout = 5000) {
   }
 }
 
-/** Connects, retrying while the listener is not up yet. */
+/** True once something listens on the port (probed by binding, so the listener sees no connection). */
+function portTaken(port, host = "127.0.0.1") {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once("error", () => resolve(true));
+    s.listen(port, host, () => s.close(() => resolve(false)));
+  });
+}
+
+/**
+ * Connects, retrying while the listener is not up yet. A retry can be given the very port it dials as its
+ * own local port and connect to itself (TCP simultaneous open, on Linux): that is no connection to a listener.
+ */
 async function connect(port, host = "127.0.0.1", timeout = 5000) {
   const end = Date.now() + timeout;
   for (;;) {
@@ -39,6 +51,11 @@ async function connect(port, host = "127.0.0.1", timeout = 5000) {
       return await new Promise((resolve, reject) => {
         const s = net.connect({ port, host }, () => {
           s.removeListener("error", reject);
+          if (s.localPort === s.remotePort && s.localAddress === s.remoteAddress) {
+            s.destroy();
+            reject(new Error(`connected to itself on ${host}:${port}`));
+            return;
+          }
           resolve(s);
         });
         s.once("error", reject);
@@ -97,4 +114,4 @@ function triggerFlow(props) {
   ]);
 }
 
-module.exports = { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, readAll, recorder, errors, triggerFlow, DIST };
+module.exports = { onTab, helper, nodes, lib, freePort, sleep, waitFor, portTaken, connect, readAll, recorder, errors, triggerFlow, DIST };

@@ -2,7 +2,7 @@
 const assert = require("assert");
 const net = require("net");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
-const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, readAll, recorder, errors } = require("../helpers");
+const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, readAll, recorder, errors, portTaken } = require("../helpers");
 
 const NODES = [nodes.manager, nodes.bridge, catchNode];
 const T = "tcp-server-client-bridge";
@@ -21,15 +21,6 @@ function bridgeFlow(props) {
     { id: "catcher", type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
     { id: "caught", type: "helper" },
   ]);
-}
-
-/** True once something listens on the port (probed by binding, so the bridge sees no connection). */
-function portTaken(port) {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(true));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
-  });
 }
 
 async function start(props) {

@@ -1,7 +1,7 @@
 "use strict";
 const assert = require("assert");
 const net = require("net");
-const { onTab, helper, nodes, freePort, sleep, waitFor, connect, readAll, recorder, errors, triggerFlow } = require("../helpers");
+const { onTab, helper, nodes, freePort, sleep, waitFor, connect, readAll, recorder, errors, triggerFlow, portTaken } = require("../helpers");
 
 const NODES = [nodes.manager, nodes.trigger];
 
@@ -11,15 +11,6 @@ async function start(props) {
   const trig = helper.getNode("trig");
   await waitFor(() => portTaken(port), `listener on ${port}`);
   return { port, trig, out: recorder(helper.getNode("out")), ev: recorder(helper.getNode("ev")) };
-}
-
-/** True once something listens on the port (probed by binding, so the trigger sees no connection). */
-function portTaken(port) {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(true));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
-  });
 }
 
 describe("tcp-server-trigger", function () {

@@ -3,19 +3,11 @@
 // peers from different loopback addresses (127.0.0.1, 127.0.0.2, ... and ::1).
 const assert = require("assert");
 const net = require("net");
-const { onTab, helper, nodes, freePort, waitFor, recorder } = require("../helpers");
+const { onTab, helper, nodes, freePort, waitFor, recorder, portTaken } = require("../helpers");
 
 const { keyed } = require("../helpers/catalog");
 
 const NODES = [nodes.manager, keyed(nodes.trigger), keyed(nodes.bridge)];
-
-function portTaken(port, host = "127.0.0.1") {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(true));
-    s.listen(port, host, () => s.close(() => resolve(false)));
-  });
-}
 
 /** Connects from a given local address; resolves with the socket and a promise of its close (with what it received). */
 function connectFrom(port, localAddress, host = "127.0.0.1") {

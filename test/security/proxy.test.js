@@ -5,7 +5,7 @@
 const assert = require("assert");
 const net = require("net");
 const tls = require("tls");
-const { onTab, helper, nodes, lib, freePort, waitFor, connect, recorder } = require("../helpers");
+const { onTab, helper, nodes, lib, freePort, waitFor, connect, recorder, portTaken } = require("../helpers");
 const { keyed } = require("../helpers/catalog");
 const { certs, tlsConfigNode } = require("../helpers/certs");
 
@@ -26,14 +26,6 @@ function v2tcp4(src, sport, dst = "127.0.0.1", dport = 9000) {
   b.writeUInt16BE(sport, 24);
   b.writeUInt16BE(dport, 26);
   return b;
-}
-
-function portTaken(port) {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(true));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
-  });
 }
 
 /** A trigger (line frames) whose messages are echoed back to the sender by a send-to-tcp-port in reply mode. */

@@ -5,7 +5,7 @@
 const assert = require("assert");
 const net = require("net");
 const tls = require("tls");
-const { onTab, helper, nodes, freePort, waitFor, connect, readAll, recorder, errors } = require("../helpers");
+const { onTab, helper, nodes, freePort, waitFor, connect, readAll, recorder, errors, portTaken } = require("../helpers");
 const { certs, tlsConfigNode } = require("../helpers/certs");
 const { keyed } = require("../helpers/catalog");
 
@@ -32,15 +32,6 @@ function tlsClient(port, opts = {}) {
       resolve(s);
     });
     s.once("error", reject);
-  });
-}
-
-/** Waits until something listens on port (probed with a plain connection that the trigger will count as a refusal, so probe before wiring expectations). */
-function portTaken(port) {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(true));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
   });
 }
 
