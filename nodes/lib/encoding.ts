@@ -11,19 +11,40 @@ import iconv from "iconv-lite";
 
 export const AUTO = "auto";
 
-/** Codecs that Buffer#toString does natively and identically to iconv-lite (and faster). */
-const NATIVE: Record<string, BufferEncoding> = {
+/**
+ * Codecs that Node's Buffer does identically to iconv-lite (and faster), by direction: proven for every
+ * BMP code point and every byte (test/lib/encoding.test.js). Node's own "latin1" and "ascii" encoders
+ * keep the low byte of a character they cannot represent (U+20AC -> 0xAC, "é" -> 0xE9 on a 7-bit link)
+ * where iconv-lite writes "?", and Node's "ascii" decoder clears the high bit where iconv-lite gives
+ * U+FFFD, so those take the native path only where the two provably agree.
+ */
+const NATIVE_DECODE: Record<string, BufferEncoding> = {
   utf8: "utf8",
   "utf-8": "utf8",
   latin1: "latin1",
   "iso-8859-1": "latin1",
   binary: "latin1",
-  ascii: "ascii",
   utf16le: "utf16le",
   "utf-16le": "utf16le",
   ucs2: "utf16le",
   base64: "base64",
   hex: "hex",
+};
+const NATIVE_ENCODE: Record<string, BufferEncoding> = {
+  utf8: "utf8",
+  "utf-8": "utf8",
+  binary: "latin1", // iconv-lite's "binary" is Node's latin1 itself, truncation included
+  utf16le: "utf16le",
+  "utf-16le": "utf16le",
+  ucs2: "utf16le",
+  base64: "base64",
+  hex: "hex",
+};
+/** Single-byte codecs whose native encoder is exact for text inside its range (checked per string). */
+const NATIVE_IN_RANGE: Record<string, RegExp> = {
+  latin1: /[^\u0000-\u00ff]/,
+  "iso-8859-1": /[^\u0000-\u00ff]/,
+  ascii: /[^\u0000-\u007f]/,
 };
 
 export type DecodeFn = (buf: Buffer, start: number, end: number) => string;
@@ -48,7 +69,7 @@ export function normalizeEncoding(name: unknown): string {
 
 export function isKnownEncoding(name: unknown): boolean {
   const n = normalizeEncoding(name);
-  return n === AUTO || n in NATIVE || iconv.encodingExists(n);
+  return n === AUTO || n in NATIVE_DECODE || iconv.encodingExists(n);
 }
 
 function check(name: unknown): string {
@@ -80,7 +101,7 @@ export function detectEncoding(buf: Buffer, start = 0, end = buf.length, allowCu
 }
 
 function decodeWith(encoding: string, buf: Buffer, start: number, end: number): string {
-  const native = NATIVE[encoding];
+  const native = NATIVE_DECODE[encoding];
   if (native) return buf.toString(native, start, end);
   return iconv.decode(buf.subarray(start, end), encoding, { stripBOM: false });
 }
@@ -94,7 +115,7 @@ export function makeDecoder(name: unknown): DecodeFn {
       return decodeWith(d.encoding, buf, start + d.bom, end);
     };
   }
-  const native = NATIVE[encoding];
+  const native = NATIVE_DECODE[encoding];
   if (native) return (buf, start, end) => buf.toString(native, start, end);
   return (buf, start, end) => iconv.decode(buf.subarray(start, end), encoding, { stripBOM: false });
 }
@@ -116,7 +137,7 @@ export function makeStreamDecoder(name: unknown): StreamDecoder {
           encoding = d.encoding;
           body = buf.subarray(d.bom);
         }
-        inner = iconv.getDecoder(NATIVE[encoding] ?? encoding, { stripBOM: false });
+        inner = iconv.getDecoder(NATIVE_DECODE[encoding] ?? encoding, { stripBOM: false });
         return inner.write(body);
       }
       return inner.write(buf);
@@ -133,8 +154,10 @@ export type EncodeFn = (text: string) => Buffer;
 export function makeEncoder(name: unknown): EncodeFn {
   const encoding = check(name);
   if (encoding === AUTO) return (text) => Buffer.from(text, "utf8");
-  const native = NATIVE[encoding];
+  const native = NATIVE_ENCODE[encoding];
   if (native) return (text) => Buffer.from(text, native);
+  const outside = NATIVE_IN_RANGE[encoding];
+  if (outside) return (text) => (outside.test(text) ? iconv.encode(text, encoding) : Buffer.from(text, "latin1"));
   return (text) => iconv.encode(text, encoding);
 }
 

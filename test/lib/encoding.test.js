@@ -1,7 +1,17 @@
 "use strict";
 const assert = require("assert");
+const fs = require("fs");
+const path = require("path");
+const iconv = require("iconv-lite");
 const { lib } = require("../helpers");
 const enc = lib("encoding.js");
+
+/** The encodings the editor offers (resources/editor-common.js), and the aliases a flow may type. */
+function offeredEncodings() {
+  const src = fs.readFileSync(path.join(__dirname, "..", "..", "resources", "editor-common.js"), "utf8");
+  const list = JSON.parse(/var ENCODINGS = (\[[^\]]*\])/.exec(src)[1].replace(/\s+/g, " "));
+  return [...list.filter((e) => e !== "auto"), "utf-8", "iso-8859-1", "binary", "utf-16le", "ucs2", "us-ascii"];
+}
 
 const decode = (name, bytes) => {
   const b = Buffer.from(bytes);
@@ -41,6 +51,35 @@ describe("encoding", function () {
     const d = enc.makeStreamDecoder("auto");
     const b = Buffer.from("ab€");
     assert.strictEqual(d.write(b.subarray(0, 3)) + d.write(b.subarray(3)), "ab€");
+  });
+  it("every offered encoding writes and reads exactly what iconv-lite does, for all 65536 BMP code points and all 256 bytes", function () {
+    this.timeout(30000);
+    const bytes = Buffer.alloc(256);
+    for (let b = 0; b < 256; b++) bytes[b] = b;
+    for (const name of offeredEncodings()) {
+      const decode = enc.makeDecoder(name);
+      const diffs = [];
+      for (let cp = 0; cp < 0x10000 && diffs.length < 3; cp++) {
+        const text = String.fromCharCode(cp);
+        const ours = enc.encodeString(text, name);
+        const theirs = iconv.encode(text, name);
+        if (!ours.equals(theirs)) diffs.push(`U+${cp.toString(16).padStart(4, "0")} -> ${ours.toString("hex")}, iconv-lite ${theirs.toString("hex")}`);
+        const back = decode(theirs, 0, theirs.length);
+        const expected = iconv.decode(theirs, name, { stripBOM: false });
+        if (back !== expected) diffs.push(`${theirs.toString("hex")} -> ${JSON.stringify(back)}, iconv-lite ${JSON.stringify(expected)}`);
+      }
+      for (let b = 0; b < 256 && diffs.length < 3; b++) {
+        const got = decode(bytes, b, b + 1);
+        const expected = iconv.decode(bytes.subarray(b, b + 1), name, { stripBOM: false });
+        if (got !== expected) diffs.push(`byte ${b.toString(16)} -> ${JSON.stringify(got)}, iconv-lite ${JSON.stringify(expected)}`);
+      }
+      assert.deepStrictEqual(diffs, [], name);
+    }
+  });
+  it("latin1 and ascii write ? for a character they cannot represent, never its low byte", function () {
+    assert.strictEqual(enc.encodeString("Grüße €", "latin1").toString("hex"), "4772fc df6520 3f".replace(/ /g, ""));
+    assert.strictEqual(enc.encodeString("café", "ascii").toString("hex"), "6361663f");
+    assert.strictEqual(enc.encodeString("plain", "latin1").toString(), "plain");
   });
   it("auto encodes strings as UTF-8; unknown encodings are refused clearly", function () {
     assert.deepStrictEqual([...enc.encodeString("é", "auto")], [0xc3, 0xa9]);
