@@ -13,7 +13,15 @@
  * undefined, null, NaN and ±Infinity, BigInt, functions, symbols, objects
  * JSON cannot represent faithfully (Map, Set, class instances without
  * toJSON), and JSON that fails (a circular structure, a BigInt inside).
+ *
+ * Values may come from another realm: a Function node runs in its own `vm`
+ * context, so an object, array, Date or Uint8Array built there has that
+ * context's prototypes and fails `instanceof` and `=== Object.prototype`
+ * against ours. Every check here is realm-independent (Buffer.isBuffer for
+ * the one constructor Node-RED shares, util.types for the rest, "plain" as
+ * "its prototype is null or an Object.prototype of some realm").
  */
+import { types } from "node:util";
 import { encodeString } from "./encoding";
 
 export type PayloadProblem = "undefined" | "null" | "not-finite" | "type" | "json";
@@ -43,8 +51,8 @@ function kindOf(v: object): string {
 }
 
 function jsonText(v: object): string {
-  const proto = Object.getPrototypeOf(v);
-  const plain = proto === null || proto === Object.prototype || Array.isArray(v);
+  const proto: unknown = Object.getPrototypeOf(v);
+  const plain = proto === null || Array.isArray(v) || Object.getPrototypeOf(proto) === null;
   const hasToJSON = typeof (v as { toJSON?: unknown }).toJSON === "function";
   if (!plain && !hasToJSON) throw new PayloadError("type", kindOf(v));
   let text: string | undefined;
@@ -71,7 +79,7 @@ export function payloadText(value: unknown): string {
       throw new PayloadError("undefined", "undefined");
     case "object":
       if (value === null) throw new PayloadError("null", "null");
-      if (value instanceof Date) {
+      if (types.isDate(value)) {
         if (Number.isNaN(value.getTime())) throw new PayloadError("not-finite", "Date", "Invalid Date");
         return value.toISOString();
       }
@@ -86,8 +94,8 @@ export function payloadText(value: unknown): string {
 export function toBytes(value: unknown, encoding: string): Buffer {
   if (typeof value === "string") return encodeString(value, encoding);
   if (Buffer.isBuffer(value)) return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (value instanceof ArrayBuffer) return Buffer.from(value);
+  if (types.isUint8Array(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (types.isArrayBuffer(value)) return Buffer.from(value);
   if (typeof value === "object" && value !== null && isSerializedBuffer(value)) return Buffer.from(value.data);
   return encodeString(payloadText(value), encoding);
 }

@@ -6,11 +6,13 @@
 "use strict";
 const assert = require("assert");
 const net = require("net");
+const vm = require("vm");
+const functionNode = require("@node-red/nodes/core/function/10-function.js");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
 const { onTab, helper, nodes, lib, freePort, sleep, waitFor, portTaken, connect, recorder, errors } = require("../helpers");
 
-const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode, completeNode];
+const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode, completeNode, functionNode];
 const HOST = "127.0.0.1";
 const { DEFAULT_MANAGER } = lib("manager-core.js");
 const HUGE = 8 * 1024 * 1024;
@@ -29,52 +31,74 @@ function prng(seed) {
 
 /**
  * Payloads of every type with what the conversion table (lib/outbound-payload)
- * says they become: the bytes on the wire, or EPAYLOAD.
+ * says they become: the bytes on the wire, or EPAYLOAD. Each value is JavaScript
+ * source, so it can be built here and inside a real Function node, whose `vm`
+ * context has built-ins of its own (a user's usual way to build a payload).
  */
 function payloadCases() {
-  const circular = { a: 1 };
-  circular.self = circular;
   const bytes = (s) => Buffer.from(s);
   const P = "EPAYLOAD";
   return [
-    ["undefined", undefined, P],
-    ["null", null, P],
-    ["0", 0, bytes("0")],
-    ["-1.5", -1.5, bytes("-1.5")],
-    ["NaN", NaN, P],
-    ["Infinity", Infinity, P],
-    ["-Infinity", -Infinity, P],
-    ["true", true, bytes("true")],
-    ["false", false, bytes("false")],
-    ["empty string", "", Buffer.alloc(0)],
-    ["unicode string", "grüße ✓ 漢字", bytes("grüße ✓ 漢字")],
-    ["empty object", {}, bytes("{}")],
-    ["nested object", { a: { b: [1, "x", null] } }, bytes('{"a":{"b":[1,"x",null]}}')],
-    ["empty array", [], bytes("[]")],
-    ["mixed array", [1, "x", null, true], bytes('[1,"x",null,true]')],
-    ["Buffer", Buffer.from([0, 1, 2, 255]), Buffer.from([0, 1, 2, 255])],
-    ["empty Buffer", Buffer.alloc(0), Buffer.alloc(0)],
-    ["object with a nested Buffer", { b: Buffer.from("hi") }, bytes('{"b":{"type":"Buffer","data":[104,105]}}')],
-    ["array of Buffers", [Buffer.from("a"), Buffer.from("b")], bytes('[{"type":"Buffer","data":[97]},{"type":"Buffer","data":[98]}]')],
-    ["Buffer through JSON", { type: "Buffer", data: [65, 66] }, bytes("AB")],
-    ["Buffer-like with bad bytes", { type: "Buffer", data: [300] }, bytes('{"type":"Buffer","data":[300]}')],
-    ["Uint8Array", new Uint8Array([7, 8]), Buffer.from([7, 8])],
-    ["ArrayBuffer", new Uint8Array([9]).buffer, Buffer.from([9])],
-    ["Date", new Date(0), bytes("1970-01-01T00:00:00.000Z")],
-    ["invalid Date", new Date(NaN), P],
-    ["null-prototype object", Object.assign(Object.create(null), { k: 1 }), bytes('{"k":1}')],
-    ["object with toJSON", { toJSON: () => "custom" }, bytes('"custom"')],
-    ["toJSON that throws", { toJSON: () => { throw new Error("nope"); } }, P],
-    ["circular object", circular, P],
-    ["BigInt", 10n, P],
-    ["object holding a BigInt", { n: 10n }, P],
-    ["Symbol", Symbol("s"), P],
-    ["function", () => 1, P],
-    ["Map", new Map([[1, 2]]), P],
-    ["Set", new Set([1]), P],
-    ["class instance", new (class Thing {})(), P],
-    ["huge string (8 MiB)", "x".repeat(HUGE), "huge"],
+    ["undefined", "undefined", P],
+    ["null", "null", P],
+    ["0", "0", bytes("0")],
+    ["-1.5", "-1.5", bytes("-1.5")],
+    ["NaN", "NaN", P],
+    ["Infinity", "Infinity", P],
+    ["-Infinity", "-Infinity", P],
+    ["true", "true", bytes("true")],
+    ["false", "false", bytes("false")],
+    ["empty string", '""', Buffer.alloc(0)],
+    ["unicode string", '"grüße ✓ 漢字"', bytes("grüße ✓ 漢字")],
+    ["empty object", "({})", bytes("{}")],
+    ["nested object", '({ a: { b: [1, "x", null] } })', bytes('{"a":{"b":[1,"x",null]}}')],
+    ["empty array", "[]", bytes("[]")],
+    ["mixed array", '[1, "x", null, true]', bytes('[1,"x",null,true]')],
+    ["Buffer", "Buffer.from([0, 1, 2, 255])", Buffer.from([0, 1, 2, 255])],
+    ["empty Buffer", "Buffer.alloc(0)", Buffer.alloc(0)],
+    ["object with a nested Buffer", '({ b: Buffer.from("hi") })', bytes('{"b":{"type":"Buffer","data":[104,105]}}')],
+    ["array of Buffers", '[Buffer.from("a"), Buffer.from("b")]', bytes('[{"type":"Buffer","data":[97]},{"type":"Buffer","data":[98]}]')],
+    ["Buffer through JSON", '({ type: "Buffer", data: [65, 66] })', bytes("AB")],
+    ["Buffer-like with bad bytes", '({ type: "Buffer", data: [300] })', bytes('{"type":"Buffer","data":[300]}')],
+    ["Uint8Array", "new Uint8Array([7, 8])", Buffer.from([7, 8])],
+    ["Uint8Array view", "new Uint8Array([6, 7, 8]).subarray(1)", Buffer.from([7, 8])],
+    ["ArrayBuffer", "new Uint8Array([9]).buffer", Buffer.from([9])],
+    ["Date", "new Date(0)", bytes("1970-01-01T00:00:00.000Z")],
+    ["invalid Date", "new Date(NaN)", P],
+    ["null-prototype object", "Object.assign(Object.create(null), { k: 1 })", bytes('{"k":1}')],
+    ["object with toJSON", '({ toJSON: () => "custom" })', bytes('"custom"')],
+    ["toJSON that throws", '({ toJSON: () => { throw new Error("nope"); } })', P],
+    ["circular object", "(() => { const c = { a: 1 }; c.self = c; return c; })()", P],
+    ["BigInt", "10n", P],
+    ["object holding a BigInt", "({ n: 10n })", P],
+    ["Symbol", 'Symbol("s")', P],
+    ["function", "() => 1", P],
+    ["Map", "new Map([[1, 2]])", P],
+    ["Set", "new Set([1])", P],
+    ["class instance", "new (class Thing {})()", P],
+    ["huge string (8 MiB)", `"x".repeat(${HUGE})`, "huge"],
   ];
+}
+
+/** Where payloads are built: in this process, or in a real Function node (its own vm realm). */
+const SOURCES = ["test process", "Function node"];
+
+/** A Function node that builds the payload msg.topic names, from payloadCases(), and passes the msg on. */
+function makerNode(id, target) {
+  const table = payloadCases().map(([label, code]) => `  ${JSON.stringify(label)}: () => (${code}),`).join("\n");
+  const func = `const make = {\n${table}\n};\nmsg.payload = make[msg.topic]();\nreturn msg;`;
+  return { id, type: "function", func, outputs: 1, noerr: 0, initialize: "", finalize: "", libs: [], x: 100, y: 400, wires: [[target]] };
+}
+
+/** Feeds every case to node `target`: built here (receive) or by the flow's Function node `maker`. */
+function feed(source, target, cases) {
+  if (source === "Function node") {
+    const maker = helper.getNode("maker");
+    for (const [label] of cases) maker.receive({ topic: label });
+    return;
+  }
+  const node = helper.getNode(target);
+  for (const [label, code] of cases) node.receive({ payload: vm.runInThisContext(`(${code})`), topic: label });
 }
 
 /** A sink that reads everything: one entry per connection with the bytes it got. */
@@ -145,7 +169,8 @@ describe("fault: input fuzz", function () {
     { id: "caught", type: "helper", x: 300, y: 300 },
   ];
 
-  it("send to tcp port: every payload type is sent as the table says or fails with EPAYLOAD; in = out + caught", async function () {
+  for (const source of SOURCES)
+  it(`send to tcp port: every payload type built in the ${source} is sent as the table says or fails with EPAYLOAD; in = out + caught`, async function () {
     const sink = await startSink();
     sinks.push(sink);
     await helper.load(
@@ -153,14 +178,14 @@ describe("fault: input fuzz", function () {
       onTab([
         { id: "send", type: "send-to-tcp-port", host: HOST, port: String(sink.port), attempts: 1, x: 100, y: 100, wires: [["out"]] },
         { id: "out", type: "helper", x: 300, y: 100 },
+        makerNode("maker", "send"),
         ...catchFlow(),
       ]),
     );
-    const send = helper.getNode("send");
     const out = recorder(helper.getNode("out"));
     const caught = recorder(helper.getNode("caught"));
     const cases = payloadCases();
-    for (const [label, payload] of cases) send.receive({ payload, topic: label });
+    feed(source, "send", cases);
     await settle("send", () => out.msgs.length + caughtFrom(caught, "send").length, cases.length, 30000);
     const errs = caughtFrom(caught, "send");
     assertCoded(errs);
@@ -247,7 +272,8 @@ describe("fault: input fuzz", function () {
     this.test.title += ` (${all.length} cases)`;
   });
 
-  it("reply to sender: every payload type, and invalid, unknown, closed and foreign _session, ends as reply or coded error", async function () {
+  for (const source of SOURCES)
+  it(`reply to sender: every payload type built in the ${source}, and invalid, unknown, closed and foreign _session, ends as reply or coded error`, async function () {
     const port = await freePort();
     await helper.load(
       NODES,
@@ -256,6 +282,7 @@ describe("fault: input fuzz", function () {
         { id: "frames", type: "helper", x: 300, y: 100 },
         { id: "reply", type: "send-to-tcp-port", mode: "reply", x: 100, y: 200, wires: [["out"]] },
         { id: "out", type: "helper", x: 300, y: 200 },
+        makerNode("maker", "reply"),
         ...catchFlow(),
       ]),
     );
@@ -277,7 +304,9 @@ describe("fault: input fuzz", function () {
     await waitFor(() => DEFAULT_MANAGER.registry.size === 1, "closed session released");
 
     const cases = payloadCases();
-    for (const [label, payload] of cases) reply.receive({ payload, topic: label, _session: liveSession });
+    // The session rides on the message into the Function node, which sets only the payload.
+    if (source === "Function node") for (const [label] of cases) helper.getNode("maker").receive({ topic: label, _session: liveSession });
+    else for (const [label, code] of cases) reply.receive({ payload: vm.runInThisContext(`(${code})`), topic: label, _session: liveSession });
     const sessions = [
       ["no _session", undefined, "ESESSIONINVALID"],
       ["null", null, "ESESSIONINVALID"],
@@ -315,7 +344,8 @@ describe("fault: input fuzz", function () {
     this.test.title += ` (${n} cases)`;
   });
 
-  it("tcp bridge: every payload type is written to the peer as the table says, buffered or refused with a code", async function () {
+  for (const source of SOURCES)
+  it(`tcp bridge: every payload type built in the ${source} is written to the peer as the table says, buffered or refused with a code`, async function () {
     const sink = await startSink();
     sinks.push(sink);
     const port = await freePort();
@@ -326,16 +356,16 @@ describe("fault: input fuzz", function () {
         { id: "out", type: "helper", x: 300, y: 100 },
         { id: "complete", type: "complete", scope: ["br"], uncaught: false, x: 100, y: 200, wires: [["completed"]] },
         { id: "completed", type: "helper", x: 300, y: 200 },
+        makerNode("maker", "br"),
         ...catchFlow(),
       ]),
     );
-    const br = helper.getNode("br");
     const caught = recorder(helper.getNode("caught"));
     const completed = recorder(helper.getNode("completed"));
     const ended = () => completed.msgs.length + caughtFrom(caught, "br").length;
     await waitFor(() => sink.conns.length === 1, "the bridge dialled its peer");
     const cases = payloadCases();
-    for (const [label, payload] of cases) br.receive({ payload, topic: label });
+    feed(source, "br", cases);
     // The bridge ends each input at once: done() (a Complete node sees it) for bytes taken, done(err) for bytes refused.
     await settle("bridge", ended, cases.length);
     const errs = caughtFrom(caught, "br");

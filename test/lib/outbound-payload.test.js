@@ -92,4 +92,20 @@ describe("outbound payload: value to bytes", function () {
       }),
     );
   });
+  it("values from another realm (a Function node's vm context) convert exactly like ours", function () {
+    const vm = require("vm");
+    const other = (code) => vm.runInNewContext(code);
+    assert.notStrictEqual(Object.getPrototypeOf(other("({})")), Object.prototype, "the test really crosses realms");
+    assert.strictEqual(text(other("({a: 1, b: [1, 'x']})")), '{"a":1,"b":[1,"x"]}');
+    assert.strictEqual(text(other("[1, {c: null}]")), '[1,{"c":null}]');
+    assert.strictEqual(text(other("Object.assign(Object.create(null), {k: 1})")), '{"k":1}');
+    assert.deepStrictEqual(bytes(other("new Uint8Array([7, 8, 9]).subarray(1)")), [8, 9]);
+    assert.deepStrictEqual(bytes(other("new Uint8Array([4, 5]).buffer")), [4, 5]);
+    assert.strictEqual(text(other("new Date(0)")), "1970-01-01T00:00:00.000Z");
+    assert.strictEqual(problem(other("new Date(NaN)")), "not-finite:Date");
+    assert.strictEqual(problem(other("new Map([[1, 2]])")), "type:Map");
+    assert.strictEqual(problem(other("new Set([1])")), "type:Set");
+    assert.strictEqual(problem(other("new (class Thing {})()")), "type:Thing");
+    assert.strictEqual(text(other("({toJSON() { return 'custom'; }})")), '"custom"');
+  });
 });
