@@ -11,6 +11,7 @@ import { reportConfigError } from "./common/config-error";
 import { codedError, type CodedError } from "./common/errors";
 import { resolveManager } from "./common/manager-link";
 import { clientTls, type ClientTls } from "./common/security";
+import { tunables } from "./common/settings";
 import { ThrottledStatus } from "./common/status";
 import { Delivery } from "./lib/delivery";
 import { destinationLabel, resolveDestination, type Destination } from "./lib/destination";
@@ -87,6 +88,7 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const cfg = config;
+    const replyMaxPending = tunables(RED).replyMaxPendingBytes;
     /** TLS without verifying the server: said at start and in every status. */
     const unverified = tls.options !== undefined && !tls.verify;
     if (unverified) node.warn(t("warn.tls-unverified", { peer: config.host ? config.host.value || "?" : "msg.host" }));
@@ -257,7 +259,7 @@ export = function register(RED: NodeAPI): void {
 
     function reply(msg: NodeMessage, send: SendFn, done: DoneFn, data: Buffer): void {
       const id = sessionIdOf(msg._session);
-      const r = writeReplyFast((manager as ManagerCore).registry, id, data, cfg.closeAfterReply);
+      const r = writeReplyFast((manager as ManagerCore).registry, id, data, cfg.closeAfterReply, replyMaxPending);
       if (r instanceof PendingReply) {
         const entry = { msg, done, ended: false };
         pendingReplies.add(entry);

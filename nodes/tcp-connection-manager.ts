@@ -5,6 +5,7 @@
  */
 import { DEFAULT_MANAGER, DEFAULT_MANAGER_ID, ManagerCore } from "./lib/manager-core";
 import type { ManagerNode } from "./common/manager-link";
+import { tunableProblems } from "./common/settings";
 import type { NodeAPI, NodeDef, Request, Response } from "./types/node-red";
 
 const TYPE = "tcp-connection-manager";
@@ -21,6 +22,10 @@ export = function register(RED: NodeAPI): void {
     });
   }
   RED.nodes.registerType(TYPE, TcpConnectionManager);
+
+  for (const p of tunableProblems(RED)) {
+    RED.log.warn(RED._(`${TYPE}.errors.setting-${p.kind}`, { name: p.name, value: p.value, min: p.min, max: p.max }));
+  }
 
   const find = (id: string): ManagerCore | null => {
     if (id === DEFAULT_MANAGER_ID) return DEFAULT_MANAGER;

@@ -12,6 +12,7 @@ import { codedError } from "./common/errors";
 import { frameError } from "./common/frame-errors";
 import { managerOrReport } from "./common/manager-link";
 import { clientTls, listenSecurity, type ClientTls } from "./common/security";
+import { tunables } from "./common/settings";
 import { ThrottledStatus } from "./common/status";
 import { BridgeCore, type BridgeMode } from "./lib/bridge-core";
 import { parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge-config";
@@ -112,7 +113,9 @@ export = function register(RED: NodeAPI): void {
       });
     };
 
+    const tun = tunables(RED);
     const core: BridgeCore = new BridgeCore({
+      listenRetryMs: tun.listenRetryMs,
       listen,
       config: cfg,
       inbound: { ...framing, readTimeoutMs: 0, topic },
@@ -213,7 +216,7 @@ export = function register(RED: NodeAPI): void {
       stopped = true;
       status.stop();
       manager.deregister(owner);
-      const bound = setTimeout(done, 10_000);
+      const bound = setTimeout(done, tun.closeTimeoutMs);
       core.stop().then(
         (unsent) => {
           if (unsent.length > 0) {

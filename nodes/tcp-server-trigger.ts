@@ -8,6 +8,7 @@ import { codedError } from "./common/errors";
 import { frameError } from "./common/frame-errors";
 import { managerOrReport } from "./common/manager-link";
 import { listenSecurity } from "./common/security";
+import { tunables } from "./common/settings";
 import { ThrottledStatus } from "./common/status";
 import type { Connection } from "./lib/connection";
 import { eventMessage, refusalText, type EventMessage } from "./lib/events";
@@ -42,6 +43,7 @@ export = function register(RED: NodeAPI): void {
     const manager = managerOrReport(RED, node, TYPE, def.manager);
     if (!manager) return;
 
+    const tun = tunables(RED);
     const topic = typeof def.topic === "string" ? def.topic : "";
     const withEvents = def.events === true || def.events === "true";
     const owner = { id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "" };
@@ -70,6 +72,7 @@ export = function register(RED: NodeAPI): void {
       registry: manager.registry,
       owner,
       security,
+      retryMs: tun.listenRetryMs,
       handlers: {
         listening: () => showListening(),
         listenError: (err, retryMs) => {
@@ -116,7 +119,7 @@ export = function register(RED: NodeAPI): void {
       stopped = true;
       status.stop();
       manager.deregister(owner);
-      const bound = setTimeout(done, 10_000);
+      const bound = setTimeout(done, tun.closeTimeoutMs);
       listener.stop().then(() => {
         clearTimeout(bound);
         done();

@@ -5,6 +5,7 @@
  * like any other configuration error); TLS problems carry a catalog text.
  */
 import { ConfigError } from "../lib/framing-config";
+import { tunables } from "./settings";
 import { parseListenGuards, type ListenGuardProps } from "../lib/listen-config";
 import type { ListenSecurity } from "../lib/listener";
 import { CLIENT_AUTH, clientTlsOptions, serverTlsOptions, TlsOptionsError, type ClientAuth, type TlsConfigSource } from "../lib/tls-options";
@@ -29,7 +30,15 @@ function tlsProblem(err: unknown, t: T): never {
 /** Access lists, per-address limit, PROXY protocol and the TLS server of a listening node. */
 export function listenSecurity(RED: NodeAPI, def: NodeDef, t: T): ListenSecurity {
   const g = parseListenGuards(def as ListenGuardProps);
-  const sec: ListenSecurity = { access: g.access, maxPerIp: g.maxPerIp, proxy: g.proxy, proxyFrom: g.proxyFrom };
+  const tun = tunables(RED);
+  const sec: ListenSecurity = {
+    access: g.access,
+    maxPerIp: g.maxPerIp,
+    proxy: g.proxy,
+    proxyFrom: g.proxyFrom,
+    proxyTimeoutMs: tun.proxyHeaderTimeoutMs,
+    handshakeTimeoutMs: tun.tlsHandshakeTimeoutMs,
+  };
   const src = tlsSource(RED, def, t);
   if (src) {
     const auth = def.tlsClientAuth === undefined || def.tlsClientAuth === "" ? "none" : String(def.tlsClientAuth);

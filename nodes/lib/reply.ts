@@ -34,6 +34,7 @@ export class ReplyWriteError extends Error {
  * that never reads (or vanished without a FIN) must not make the sender buffer
  * without bound: a reply that would go over is refused with EBUFFERFULL. One
  * reply larger than this still goes to a session with nothing waiting.
+ * The default; settings.js tcpAutomation.replyMaxPending sets another.
  */
 export const REPLY_MAX_PENDING = 1024 * 1024;
 
@@ -123,8 +124,9 @@ export function writeReply(
   id: unknown,
   data: Buffer,
   closeAfter: boolean,
+  maxPending = REPLY_MAX_PENDING,
 ): ReplyResult | SessionError | ReplyWriteError | PendingReply {
-  const r = writeReplyFast(registry, id, data, closeAfter);
+  const r = writeReplyFast(registry, id, data, closeAfter, maxPending);
   return r instanceof Error || r instanceof PendingReply ? r : resultOf(r, data.length, closeAfter);
 }
 
@@ -132,14 +134,20 @@ export function writeReply(
  * writeReply for the hot path: on success it returns the session itself (the
  * caller knows what it wrote), so a reply allocates no result object.
  */
-export function writeReplyFast(registry: SessionRegistry, id: unknown, data: Buffer, closeAfter: boolean): Session | SessionError | ReplyWriteError | PendingReply {
+export function writeReplyFast(
+  registry: SessionRegistry,
+  id: unknown,
+  data: Buffer,
+  closeAfter: boolean,
+  maxPending = REPLY_MAX_PENDING,
+): Session | SessionError | ReplyWriteError | PendingReply {
   const found = registry.lookup(id);
   if (found instanceof SessionError) return found;
   const session = found;
   const socket = session.socket;
   const waiting = socket.writableLength;
-  if (waiting > 0 && waiting + data.length > REPLY_MAX_PENDING) {
-    const err: NodeJS.ErrnoException = new Error(`the peer has not taken ${waiting} bytes of earlier replies (at most ${REPLY_MAX_PENDING} may wait)`);
+  if (waiting > 0 && waiting + data.length > maxPending) {
+    const err: NodeJS.ErrnoException = new Error(`the peer has not taken ${waiting} bytes of earlier replies (at most ${maxPending} may wait)`);
     err.code = "EBUFFERFULL";
     return new ReplyWriteError("EBUFFERFULL", session.id, peerOf(session), err);
   }

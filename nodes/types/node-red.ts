@@ -82,5 +82,6 @@ export interface NodeAPI {
     needsPermission(permission: string): Handler;
   };
   settings: Record<string, unknown>;
+  log: { warn(msg: unknown): void };
   _(key: string, substitutions?: Record<string, unknown>): string;
 }

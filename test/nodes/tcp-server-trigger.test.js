@@ -3,6 +3,8 @@ const assert = require("assert");
 const net = require("net");
 const { onTab, helper, nodes, freePort, sleep, waitFor, connect, readAll, recorder, errors, triggerFlow, portTaken } = require("../helpers");
 
+const { keyed } = require("../helpers/catalog");
+
 const NODES = [nodes.manager, nodes.trigger];
 
 async function start(props) {
@@ -261,6 +263,30 @@ describe("tcp-server-trigger", function () {
     assert.strictEqual(errs[0].err.code, "EADDRINUSE");
     await waitFor(() => statuses.some((s) => s.fill === "red" && s.shape === "ring"), "red ring");
     blocker.close();
+  });
+
+  it("settings.js tcpAutomation.listenRetry: a taken port is tried again after that time; a bad setting is logged, not fatal", async function () {
+    const blocker = net.createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => blocker.once("listening", r));
+    const port = blocker.address().port;
+    helper.settings({ tcpAutomation: { listenRetry: 200, replyMaxPending: "lots" } });
+    try {
+      await helper.load([keyed(nodes.manager), keyed(nodes.trigger)], triggerFlow({ port }));
+      const errs = errors(helper.getNode("trig"));
+      await waitFor(() => errs.length > 0, "listen error");
+      assert.match(String(errs[0].err.message), /"seconds":0\.2/, "the error says when the next try is");
+      const warned = helper.log().args.filter((a) => a[0] && a[0].level === helper.log().WARN).map((a) => String(a[0].msg));
+      assert.ok(warned.some((w) => /replyMaxPending/.test(w)), `a warning names the setting: ${warned}`);
+      await new Promise((r) => blocker.close(r));
+      // Listening again within a few retries (the default waits 5 s).
+      const out = recorder(helper.getNode("out"));
+      const c = await connect(port, "127.0.0.1", 2000);
+      c.write("back\n");
+      assert.strictEqual((await out.until(1))[0].payload, "back");
+      c.destroy();
+    } finally {
+      helper.settings({});
+    }
   });
 
   it("rejects a bad configuration with a clear error instead of listening", async function () {
