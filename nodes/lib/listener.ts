@@ -108,10 +108,14 @@ export class Listener {
     if (sec?.tls) {
       const ts = createTlsServer({ ...sec.tls.options, handshakeTimeout: sec.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS });
       ts.on("secureConnection", (s: TLSSocket) => this.onSecure(s));
-      // A failed handshake destroys its socket; the raw socket's close reports it (admitPeer), with this error.
+      // With a listener here Node.js reports a failed or timed-out handshake and keeps the socket open (it
+      // would go on counting against the limits, a lock-out by silent peers): destroy it. The raw socket's
+      // close then reports the refusal (admitPeer), with this error.
       ts.on("tlsClientError", (err: Error, s: TLSSocket) => {
         const a = this.admitting.get(`${s.remoteAddress}|${s.remotePort}`);
         if (a && !a.error) a.error = err;
+        s.destroy();
+        a?.raw.destroy();
       });
       this.tlsServer = ts;
     }

@@ -102,6 +102,30 @@ describe("security: TLS", function () {
       assert.strictEqual(out.msgs.length, 1, "nothing of the plain connection became a message");
     });
 
+    it("a handshake not finished in time is refused and closed: silent peers cannot hold max connections", async function () {
+      const c = certs();
+      // settings.js tcpAutomation.tlsHandshakeTimeout (default 10 s), short here so the test is quick.
+      helper.settings({ tcpAutomation: { tlsHandshakeTimeout: 400 } });
+      try {
+        const { port, out, ev } = await startTrigger({}, { maxConnections: 2 });
+        const silent = [await connect(port), await connect(port)];
+        const closed = silent.map((s) => new Promise((r) => s.on("close", r)));
+        for (const s of silent) s.on("error", () => undefined);
+        // The server closes both: nothing is left that counts against max connections.
+        await Promise.all(closed);
+        await waitFor(() => ev.msgs.filter((e) => e.event === "refused" && e.reason === "tls").length === 2, "two tls refusals");
+        for (const r of ev.msgs.filter((e) => e.event === "refused")) assert.match(r.error && r.error.message, /timed? ?out/i, JSON.stringify(r.error));
+        // A real client gets in at once.
+        const s = await tlsClient(port, { ca: c.read(c.ca) });
+        s.write("after the silent ones\n");
+        const [m] = await out.until(1);
+        assert.strictEqual(m.payload, "after the silent ones");
+        s.destroy();
+      } finally {
+        helper.settings({});
+      }
+    });
+
     it("a client that does not trust the server's CA fails its handshake (the server is not blindly trusted)", async function () {
       const c = certs();
       const { port } = await startTrigger({});
