@@ -10,7 +10,7 @@
 import { isIPv4, type Socket } from "node:net";
 import { FrameTooLargeError } from "./framing";
 import { InboundStream, type IncompleteFrameError, type InboundHandlers, type InboundMessage, type InboundOptions, type Peer } from "./inbound";
-import type { CloseReason, Session, SessionOwner, SessionRegistry } from "./sessions";
+import { UNKNOWN_PEER, type CloseReason, type Session, type SessionOwner, type SessionRegistry } from "./sessions";
 
 /** TCP keep-alive probes find peers that vanished without a FIN (power cut, cable pulled). */
 export const KEEPALIVE_DELAY_MS = 60_000;
@@ -92,8 +92,13 @@ function adapterFor(h: ConnectionHandlers): InboundHandlers<LiveConnection> {
 }
 
 /**
- * Registers and wires an open socket; undefined when it closed before we got
- * to it. Pass the same handlers object for every connection of a node.
+ * Registers and wires an open socket; undefined when it was destroyed before
+ * we got to it. Pass the same handlers object for every connection of a node.
+ *
+ * A client that sent its bytes and reset the connection before the event loop
+ * got to accept it has no peer address any more (the kernel forgot it), but
+ * its bytes are still readable: it is attached all the same, with ip "" and
+ * port 0, and its messages and events say peerUnknown: true.
  */
 export function attachConnection(
   socket: Socket,
@@ -107,16 +112,13 @@ export function attachConnection(
 ): Connection | undefined {
   const address = peer ? peer.address : socket.remoteAddress;
   const port = peer ? peer.port : socket.remotePort;
-  if (address === undefined || port === undefined || socket.destroyed) {
-    socket.destroy();
-    return undefined;
-  }
+  if (socket.destroyed) return undefined;
   socket.setNoDelay(true);
   socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
-  const ip = plainAddress(address);
+  const ip = address === undefined ? UNKNOWN_PEER : plainAddress(address);
   const localPort = socket.localPort ?? 0;
-  const session = registry.add(socket, { remoteAddress: ip, remotePort: port, localPort, owner, direction });
-  const conn = { session, socket, h, sessionId: session.id, ip, port, localPort } as { -readonly [K in keyof LiveConnection]: LiveConnection[K] };
+  const session = registry.add(socket, { remoteAddress: ip, remotePort: port ?? 0, localPort, owner, direction });
+  const conn = { session, socket, h, sessionId: session.id, ip, port: port ?? 0, localPort } as { -readonly [K in keyof LiveConnection]: LiveConnection[K] };
   conn.peer = conn;
   conn.stream = new InboundStream(socket, conn, opts, adapterFor(h), conn as LiveConnection);
   const tagged = socket as Tagged;

@@ -57,6 +57,7 @@ export function eventMessage(
 ): EventMessage {
   const msg: EventMessage = { payload: event, event, topic, ip: peer.ip, port: peer.port, localPort: peer.localPort, connections };
   if (peer.sessionId) msg._session = { type: "tcp", id: peer.sessionId };
+  if (peer.ip === "") msg.peerUnknown = true; // reset before it was accepted: the address is gone (connection.ts)
   if (extra?.reason) msg.reason = extra.reason;
   if (extra?.direction) msg.direction = extra.direction;
   if (extra?.error) msg.error = extra.error.code ? { message: extra.error.message, code: extra.error.code } : { message: extra.error.message };

@@ -66,7 +66,7 @@ export interface InboundOptions extends FramingConfig {
 }
 
 export function baseMessage(topic: string, peer: Peer): InboundMessage {
-  return {
+  const msg: InboundMessage = {
     _msgid: nextMessageId(),
     topic,
     ip: peer.ip,
@@ -74,6 +74,9 @@ export function baseMessage(topic: string, peer: Peer): InboundMessage {
     localPort: peer.localPort,
     _session: { type: "tcp", id: peer.sessionId },
   };
+  // ip "": the client reset the connection before it was accepted; its bytes still count (connection.ts).
+  if (peer.ip === "") msg.peerUnknown = true;
+  return msg;
 }
 
 /**
@@ -121,7 +124,7 @@ export class InboundStream<C> {
   /** Appends one message with this payload to the batch being built. */
   add(payload: Buffer | string): void {
     const peer = this.peer;
-    (this.batch ??= []).push({
+    const msg: InboundMessage = {
       _msgid: nextMessageId(),
       payload,
       topic: this.opts.topic,
@@ -129,7 +132,9 @@ export class InboundStream<C> {
       port: peer.port,
       localPort: peer.localPort,
       _session: { type: "tcp", id: peer.sessionId },
-    });
+    };
+    if (peer.ip === "") msg.peerUnknown = true; // as in baseMessage
+    (this.batch ??= []).push(msg);
   }
 
   /** One socket read. */

@@ -75,6 +75,16 @@ export interface ListenerOptions {
   security?: ListenSecurity;
 }
 
+let unknownPeers = 0;
+
+/**
+ * The key of a connection being admitted: its peer "address|port". A peer that reset before it was
+ * accepted has none (connection.ts); it gets a key of its own so it cannot take another one's place.
+ */
+function admissionKey(s: Socket): string {
+  return s.remoteAddress === undefined ? `?${++unknownPeers}` : `${s.remoteAddress}|${s.remotePort}`;
+}
+
 export class Listener {
   private readonly server: Server;
   private readonly conns = new Set<Connection>();
@@ -112,7 +122,7 @@ export class Listener {
       // would go on counting against the limits, a lock-out by silent peers): destroy it. The raw socket's
       // close then reports the refusal (admitPeer), with this error.
       ts.on("tlsClientError", (err: Error, s: TLSSocket) => {
-        const a = this.admitting.get(`${s.remoteAddress}|${s.remotePort}`);
+        const a = this.admitting.get(admissionKey(s));
         if (a && !a.error) a.error = err;
         s.destroy();
         a?.raw.destroy();
@@ -246,7 +256,7 @@ export class Listener {
       this.refuse(raw, ip, port, localPort, "max-connections");
       return;
     }
-    const key = `${raw.remoteAddress}|${raw.remotePort}`;
+    const key = admissionKey(raw);
     const a: Admission = { ip, port, localPort, raw, settled: false };
     this.admitting.set(key, a);
     const parser = new ProxyHeaderParser(mode);
@@ -306,7 +316,7 @@ export class Listener {
       raw.resume(); // paused after a PROXY header; bytes that came with it were put back
       return;
     }
-    const key = `${raw.remoteAddress}|${raw.remotePort}`;
+    const key = admissionKey(raw);
     const a: Admission = { ip, port, localPort, raw, settled: false };
     this.admitting.set(key, a);
     raw.once("close", () => {
@@ -317,7 +327,7 @@ export class Listener {
   }
 
   private onSecure(s: TLSSocket): void {
-    const key = `${s.remoteAddress}|${s.remotePort}`;
+    const key = admissionKey(s);
     const a = this.admitting.get(key);
     if (!a || this.stopping) {
       s.destroy();

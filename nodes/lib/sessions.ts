@@ -96,7 +96,11 @@ export function newSessionId(): string {
   return randomBytes(8).toString("hex");
 }
 
+/** The address of a peer that reset its connection before it was accepted (see connection.ts). */
+export const UNKNOWN_PEER = "";
+
 export function peerLabel(address: string, port: number): string {
+  if (address === UNKNOWN_PEER) return "(unknown peer)";
   return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
