@@ -8,6 +8,7 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import type { AccessControl } from "./access-control";
 import { attachConnection, plainAddress, type Connection, type ConnectionHandlers } from "./connection";
 import { ProxyHeaderParser, type ProxyMode } from "./proxy-protocol";
+import { rememberRaw } from "./socket-reset";
 import type { ServerTls } from "./tls-options";
 import type { InboundOptions } from "./inbound";
 import type { ListenConfig } from "./listen-config";
@@ -335,6 +336,7 @@ export class Listener {
     }
     a.settled = true;
     this.admitting.delete(key);
+    rememberRaw(s, a.raw);
     this.attach(s, a.ip, a.port);
   }
 

@@ -72,7 +72,8 @@ export class PendingReply {
 
   /**
    * Calls back once the reply has left (or failed, or the peer has not taken it within timeoutMs). A reply
-   * that times out closes its connection: reported as failed, it must not reach the client later.
+   * that times out resets its connection: reported as failed, no more of it may reach the client (only what
+   * the client's own system had received before the timeout can still be read there).
    */
   wait(timeoutMs: number, cb: (err: ReplyWriteError | null, r?: ReplyResult) => void): void {
     const { session } = this;
@@ -95,7 +96,8 @@ export class PendingReply {
       const err: NodeJS.ErrnoException = new Error(`the peer has not taken the reply for ${timeoutMs} ms; connection closed`);
       err.code = "ETIMEDOUT";
       finish(err, timeoutMs);
-      this.registry.close(session.id, "timeout");
+      // A reset, not a FIN: the kernel must not go on sending the failed reply once the flow was told it failed.
+      this.registry.close(session.id, "timeout", true);
     }, timeoutMs);
     // An empty write's callback runs once everything before it has left (or the write failed).
     session.socket.write(EMPTY, finish);

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
+import { resetSocket } from "./socket-reset";
 
 export interface SessionOwner {
   id: string;
@@ -183,12 +184,16 @@ export class SessionRegistry {
     });
   }
 
-  /** Closes a session at once, remembering why. Returns false when it is not live. */
-  close(id: string, reason: CloseReason): boolean {
+  /**
+   * Closes a session at once, remembering why. With reset, the connection ends with an RST, so nothing
+   * still queued for the peer is sent (socket-reset.ts). Returns false when it is not live.
+   */
+  close(id: string, reason: CloseReason, reset = false): boolean {
     const s = this.live.get(id);
     if (!s) return false;
     s.closeReason ??= reason;
-    s.socket.destroy();
+    if (reset) resetSocket(s.socket);
+    else s.socket.destroy();
     return true;
   }
 

@@ -332,14 +332,27 @@ describe("fault: misbehaving peers", function () {
       const [m] = await t.out.until(1);
       c.pause(); // stops reading: the kernel buffers fill, the rest of the reply waits in the server
       const big = Buffer.alloc(32 * 1024 * 1024, 0x41);
+      // What the server's kernel has taken of the reply so far (its send buffer + what reached the client's side).
+      const sock = registry.get(m._session.id).socket;
+      let kernelTook = 0;
+      // One 32 MB write is in flight: the kernel has taken all of it but what libuv still queues (writeQueueSize,
+      // the handle's count; the stream's own counters move only per finished write).
+      const sampler = setInterval(() => {
+        if (!sock.destroyed && sock._handle && sock.writableLength > 0) kernelTook = big.length - sock._handle.writeQueueSize;
+      }, 5);
+      cleanups.push(() => clearInterval(sampler));
       helper.getNode("reply").receive({ payload: big, _session: m._session });
       const [err] = await waitFor(() => caughtFrom(t.caught, "reply").length === 1 && caughtFrom(t.caught, "reply"), "the error");
+      clearInterval(sampler);
       assert.strictEqual(err.error.code, "ETIMEDOUT");
       assert.strictEqual(err.error.message, "send-to-tcp-port.errors.reply-timeout");
       c.on("data", (d) => (received += d.length));
-      c.resume(); // what the kernel had already taken still drains; then the connection ends
+      c.resume(); // only what the client's own side had received before the timeout can still be read
       await closed;
       assert.ok(received < big.length, `the client never gets the whole failed reply (${received} of ${big.length} bytes)`);
+      // A FIN would let the server's kernel send on everything it had taken (received === kernelTook); the reset
+      // drops what was still in the server's send buffer, so the client ends with less.
+      assert.ok(kernelTook > 0 && received < kernelTook, `nothing more left the server after the failure (client read ${received}, server kernel had taken ${kernelTook})`);
       await waitFor(() => events(t.ev, "closed").some((e) => e.reason === "timeout"), "a closed event with reason timeout");
       assert.strictEqual(registry.get(m._session.id), undefined, "the session is gone");
     });
