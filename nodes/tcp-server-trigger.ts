@@ -46,7 +46,8 @@ export = function register(RED: NodeAPI): void {
     const tun = tunables(RED);
     const topic = typeof def.topic === "string" ? def.topic : "";
     const withEvents = def.events === true || def.events === "true";
-    const owner = { id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "" };
+    // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
+    const owner = { id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "", emitsOnClose: framing.framing.kind === "close" };
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     let stopped = false;

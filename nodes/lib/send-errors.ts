@@ -22,8 +22,8 @@ export function describeSendError(err: Error, where: string): ErrorText | undefi
   if (err instanceof SessionError) {
     const d = err.detail;
     const seconds = d.ago === undefined ? 0 : (d.ago / 1000).toFixed(1);
-    // "peer" closed before the reply: the usual sign of a trigger that emits on client disconnect.
-    const key = err.code === "ESESSIONCLOSED" && d.reason === "peer" ? "ESESSIONCLOSED-peer" : err.code;
+    // The hint about triggers that emit on client disconnect only where it applies: such a trigger's session.
+    const key = err.code === "ESESSIONCLOSED" && d.reason === "peer" && d.emitsOnClose === true ? "ESESSIONCLOSED-peer" : err.code;
     return { key: `session.${key}`, subs: { session: d.sessionId, peer: d.peer, reason: d.reason, seconds }, code: err.code };
   }
   if (err instanceof ReplyWriteError && err.timeoutMs !== undefined) {

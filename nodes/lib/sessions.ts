@@ -15,6 +15,8 @@ export interface SessionOwner {
   id: string;
   type: string;
   name?: string;
+  /** The node emits a connection's data only once it closed ("on client disconnect"). */
+  emitsOnClose?: boolean;
 }
 
 export interface SessionMeta {
@@ -72,6 +74,7 @@ interface Gone {
   closedAt: number;
   reason: CloseReason;
   peer: string;
+  emitsOnClose: boolean;
 }
 
 export type SessionErrorCode = "ESESSIONUNKNOWN" | "ESESSIONCLOSED" | "ESESSIONINVALID";
@@ -82,6 +85,8 @@ export interface SessionErrorDetail {
   reason?: CloseReason;
   /** How long ago it closed, in ms. */
   ago?: number;
+  /** Its node emits data only on disconnect, so its messages always find the session closed. */
+  emitsOnClose?: boolean;
 }
 
 export class SessionError extends Error {
@@ -168,6 +173,7 @@ export class SessionRegistry {
         peer: gone.peer,
         reason: gone.reason,
         ago,
+        emitsOnClose: gone.emitsOnClose,
       });
     }
     if (s) {
@@ -177,6 +183,7 @@ export class SessionRegistry {
         peer,
         reason: s.closeReason ?? "peer",
         ago: 0,
+        emitsOnClose: s.owner.emitsOnClose === true,
       });
     }
     return new SessionError("ESESSIONUNKNOWN", `session ${id} is not known to this connection manager (never opened here, or closed long ago)`, {
@@ -225,6 +232,7 @@ export class SessionRegistry {
       closedAt: this.now(),
       reason: session.closeReason ?? fallbackReason,
       peer: peerLabel(session.remoteAddress, session.remotePort),
+      emitsOnClose: session.owner.emitsOnClose === true,
     });
     if (this.recent.size > this.recentLimit) {
       const oldest = this.recent.keys().next().value;

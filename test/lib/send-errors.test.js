@@ -22,6 +22,7 @@ describe("send-to-tcp-port error texts", function () {
   const cases = [
     new SessionError("ESESSIONINVALID", "x", { sessionId: "undefined" }),
     new SessionError("ESESSIONUNKNOWN", "x", { sessionId: "0123456789abcdef" }),
+    new SessionError("ESESSIONCLOSED", "x", { sessionId: "0123456789abcdef", peer: "1.2.3.4:5", reason: "peer", ago: 1500, emitsOnClose: true }),
     new SessionError("ESESSIONCLOSED", "x", { sessionId: "0123456789abcdef", peer: "1.2.3.4:5", reason: "peer", ago: 1500 }),
     new SessionError("ESESSIONCLOSED", "x", { sessionId: "0123456789abcdef", peer: "1.2.3.4:5", reason: "admin", ago: 1500 }),
     new ReplyWriteError("EPIPE", "0123456789abcdef", "1.2.3.4:5", new Error("broken pipe")),
@@ -48,6 +49,10 @@ describe("send-to-tcp-port error texts", function () {
       keys.add(d.key);
     }
     assert.ok(keys.has("session.ESESSIONCLOSED-peer") && keys.has("session.ESESSIONCLOSED"), "a peer close gets its own hint");
+    const hint = (emitsOnClose) =>
+      describeSendError(new SessionError("ESESSIONCLOSED", "x", { sessionId: "s", peer: "p", reason: "peer", ago: 1, emitsOnClose }), "").key;
+    assert.strictEqual(hint(true), "session.ESESSIONCLOSED-peer", "the disconnect hint for a trigger that emits on disconnect");
+    assert.strictEqual(hint(undefined), "session.ESESSIONCLOSED", "no disconnect hint for one that emits per line");
     assert.ok(keys.has("reply-timeout"), "a reply that timed out says the connection was closed");
   });
 

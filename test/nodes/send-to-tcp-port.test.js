@@ -415,6 +415,7 @@ describe("send-to-tcp-port", function () {
       c.end("gone soon\n");
       await waitFor(() => errs.length === 1, "the error", 3000);
       assert.strictEqual(errs[0].err.code, "ESESSIONCLOSED");
+      assert.doesNotMatch(errs[0].err.message, /ESESSIONCLOSED-peer/, "no hint about 'on client disconnect' for a line trigger");
       assert.strictEqual(errs[0].msg.payload, "gone soon");
       assert.strictEqual(recorder(helper.getNode("out")).msgs.length, 0);
     });
