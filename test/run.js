@@ -5,6 +5,7 @@
 const path = require("path");
 const Mocha = require("mocha");
 const { testFiles } = require("./helpers/test-files");
+const { skipReasons } = require("./helpers/skips");
 
 const args = process.argv.slice(2);
 const grep = args.find((a) => !a.startsWith("-"));
@@ -15,6 +16,7 @@ for (const f of testFiles(__dirname)) mocha.addFile(f);
 const runner = mocha.run((failures) => {
   const s = runner.stats;
   console.log(`\ntests: ${s.passes} passed, ${s.failures} failed${s.pending ? `, ${s.pending} skipped` : ""}`);
+  for (const reason of skipReasons()) console.log(`skipped: ${reason}`);
   // Node-RED's runtime keeps timers of its own; do not wait for them.
   setImmediate(() => process.exit(failures ? 1 : 0));
 });

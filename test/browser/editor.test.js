@@ -1,6 +1,7 @@
 "use strict";
 // The editor as a user sees it: a real Node-RED with the built package, driven
-// in Debian's headless chromium (playwright-core, never a downloaded browser).
+// in headless Chromium by playwright-core (never a browser it downloads): Debian's
+// chromium, else the one in the npm package @sparticuz/chromium (test/helpers/browser.js).
 // Palette, drag and drop, edit dialogs with validation, the manager's live
 // connection list, deploy, Import > Examples with traffic end to end, help.
 // Screenshots of every edit dialog: docs/images/<type>.png with `npm run screenshots`
@@ -11,11 +12,9 @@ const os = require("os");
 const path = require("path");
 const { freePort, connect, waitFor } = require("../helpers");
 const { startRuntime } = require("../helpers/runtime");
+const { pickChromium, launchPersistentContext } = require("../helpers/browser");
 const { PKG, ROOT } = require("../../scripts/userdir");
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const EXAMPLES = fs.readdirSync(path.join(ROOT, "examples")).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, ""));
 const catalog = (type) => JSON.parse(fs.readFileSync(path.join(ROOT, "locales", "en-US", `${type}.json`), "utf8"))[type];
 /** The help's first paragraph: the palette tooltip and the first line a user reads. */
@@ -73,21 +72,15 @@ describe("the editor in headless chromium", function () {
   const ports = {};
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install the Debian package chromium (apt-get install -y chromium); CI (.ci/run) installs it`);
-    }
-    const { chromium } = require("playwright-core");
+    // Before anything else runs here: unpacking the npm package's Chromium points os.tmpdir() elsewhere for a moment.
+    const browser = await pickChromium();
     red = await startRuntime({ flows: [], port: await freePort() });
     // Answer the "update notifications" question the way a user would, before it is asked.
     await red.post("/settings/user", { telemetryEnabled: false });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1400, height: 1700 },
-      locale: "en-US",
-    });
+    context = await launchPersistentContext(browser, profile, { viewport: { width: 1400, height: 1700 }, locale: "en-US" });
+    // Which Chromium this run uses, for the CI log.
+    console.log(`    [chromium] ${context.browser()?.version() ?? "?"}: ${browser.source}, ${browser.executablePath}`);
     page = context.pages()[0] || (await context.newPage());
     // Nothing leaves this machine (the palette manager's catalogue, fonts, ...).
     await page.route((u) => !u.href.startsWith(red.url), (r) => r.abort());

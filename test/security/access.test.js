@@ -6,6 +6,7 @@ const net = require("net");
 const { onTab, helper, nodes, freePort, waitFor, recorder, portTaken } = require("../helpers");
 
 const { keyed } = require("../helpers/catalog");
+const { skipBecause } = require("../helpers/skips");
 
 const NODES = [nodes.manager, keyed(nodes.trigger), keyed(nodes.bridge)];
 
@@ -117,7 +118,7 @@ describe("security: access control", function () {
   });
 
   it("IPv6 and IPv4-mapped peers on a dual-stack listener", async function () {
-    if (!ipv6) this.skip(); // no IPv6 loopback on this machine
+    if (!ipv6) skipBecause(this, "IPv6 access lists", "this machine has no IPv6 loopback (::1)");
     const { port, out, ev } = await startTrigger({ host: "::", allow: "::1\n127.0.0.1" });
     const v6 = await connectFrom(port, "::1", "::1");
     v6.write("six\n");

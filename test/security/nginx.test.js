@@ -10,6 +10,7 @@ const assert = require("assert");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
+const { skipBecause } = require("../helpers/skips");
 const net = require("net");
 const { spawn, spawnSync } = require("child_process");
 const { onTab, helper, nodes, freePort, waitFor, recorder } = require("../helpers");
@@ -121,8 +122,7 @@ describe("security: nginx stream with proxy_protocol in front of two triggers", 
     nginxBin = findNginx();
     if (!nginxBin) {
       if (process.env.TCPA_REQUIRE_NGINX === "1") throw new Error("nginx is required here (TCPA_REQUIRE_NGINX=1) but not installed");
-      console.log("      (skipped: nginx is not installed; Debian: apt-get install nginx libnginx-mod-stream)");
-      this.skip();
+      skipBecause(this, "nginx in front of two triggers", "nginx is not installed (Debian: apt-get install nginx libnginx-mod-stream; CI requires it)");
     }
   });
 
