@@ -7,24 +7,13 @@
  * This file only maps: config and message -> lib modules, results -> send,
  * done and status. The work is in lib/delivery, lib/tcp-job and lib/reply.
  */
-import { reportConfigError } from "./common/config-error";
-import { codedError, type CodedError } from "./common/errors";
-import { resolveManager } from "./common/manager-link";
-import { clientTls, type ClientTls } from "./common/security";
-import { tunables } from "./common/settings";
-import { ThrottledStatus } from "./common/status";
-import { Delivery } from "./lib/delivery";
-import { destinationLabel, resolveDestination, type Destination } from "./lib/destination";
-import { makeDecoder } from "./lib/encoding";
-import { ConfigError } from "./lib/framing-config";
-import { InOrder } from "./lib/in-order";
-import type { ManagerCore } from "./lib/manager-core";
-import { toBytes } from "./lib/outbound-payload";
-import { PendingReply, sessionIdOf, writeReplyFast, type ReplyResult } from "./lib/reply";
-import { sessionLabel } from "./lib/sessions";
-import { describeSendError } from "./lib/send-errors";
-import { parseSendConfig, type SendConfig, type SendProps, type TypedProp } from "./lib/send-config";
-import type { JobResult } from "./lib/tcp-job";
+import { reportConfigError } from "./red/config-error";
+import { codedError, type CodedError, ThrottledStatus, makeDecoder, ConfigError } from "./lib/base";
+import { resolveManager } from "./red/manager-link";
+import { clientTls, type ClientTls } from "./red/security";
+import { tunables } from "./red/settings";
+import { Delivery, destinationLabel, resolveDestination, type Destination, InOrder, toBytes, PendingReply, sessionIdOf, writeReplyFast, type ReplyResult, describeSendError, parseSendConfig, type SendConfig, type SendProps, type TypedProp, type JobResult } from "./lib/outbound";
+import { type ManagerCore, sessionLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
 const TYPE = "send-to-tcp-port";

@@ -3,9 +3,9 @@
  * connections of every node using it, so a reply can find its socket from any
  * flow, tab or subflow. Also serves that table to the editor.
  */
-import { DEFAULT_MANAGER, DEFAULT_MANAGER_ID, ManagerCore } from "./lib/manager-core";
-import type { ManagerNode } from "./common/manager-link";
-import { tunableProblems } from "./common/settings";
+import { DEFAULT_MANAGER, DEFAULT_MANAGER_ID, ManagerCore } from "./lib/sessions";
+import type { ManagerNode } from "./red/manager-link";
+import { tunableProblems } from "./red/settings";
 import type { NodeAPI, NodeDef, Request, Response } from "./types/node-red";
 
 const TYPE = "tcp-connection-manager";

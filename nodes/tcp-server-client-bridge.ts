@@ -7,21 +7,15 @@
  * This file maps configuration and messages onto lib/bridge-core and its
  * events onto send/done/status; the behaviour lives in the core.
  */
-import { reportConfigError } from "./common/config-error";
-import { codedError } from "./common/errors";
-import { frameError } from "./common/frame-errors";
-import { managerOrReport } from "./common/manager-link";
-import { clientTls, listenSecurity, type ClientTls } from "./common/security";
-import { tunables } from "./common/settings";
-import { ThrottledStatus } from "./common/status";
-import { BridgeCore, type BridgeMode } from "./lib/bridge-core";
-import { parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge-config";
-import type { Connection } from "./lib/connection";
-import { eventMessage, refusalText, type EventMessage } from "./lib/events";
-import { ConfigError, parseFramingConfig, type FramingConfig, type FramingProps } from "./lib/framing-config";
-import { parseListenConfig, type ListenConfig } from "./lib/listen-config";
-import type { ListenSecurity } from "./lib/listener";
-import { PayloadError, toBytes } from "./lib/outbound-payload";
+import { reportConfigError } from "./red/config-error";
+import { codedError, ThrottledStatus, ConfigError } from "./lib/base";
+import { frameError } from "./red/frame-errors";
+import { managerOrReport } from "./red/manager-link";
+import { clientTls, listenSecurity, type ClientTls } from "./red/security";
+import { tunables } from "./red/settings";
+import { BridgeCore, type BridgeMode, parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge";
+import { type Connection, eventMessage, refusalText, type EventMessage, parseFramingConfig, type FramingConfig, type FramingProps, parseListenConfig, type ListenConfig, type ListenSecurity } from "./lib/inbound";
+import { PayloadError, toBytes } from "./lib/outbound";
 import { peerLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 

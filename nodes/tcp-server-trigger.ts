@@ -3,18 +3,13 @@
  * message carrying the session it came from, so any flow can answer on the
  * same connection (Loftware's TCP/IP Server trigger, Q-SYS TcpSocketServer).
  */
-import { reportConfigError } from "./common/config-error";
-import { codedError } from "./common/errors";
-import { frameError } from "./common/frame-errors";
-import { managerOrReport } from "./common/manager-link";
-import { listenSecurity } from "./common/security";
-import { tunables } from "./common/settings";
-import { ThrottledStatus } from "./common/status";
-import type { Connection } from "./lib/connection";
-import { eventMessage, refusalText, type EventMessage } from "./lib/events";
-import { ConfigError, parseFramingConfig, type FramingProps } from "./lib/framing-config";
-import { parseListenConfig, type ListenProps } from "./lib/listen-config";
-import { Listener, type ListenSecurity } from "./lib/listener";
+import { reportConfigError } from "./red/config-error";
+import { codedError, ThrottledStatus, ConfigError } from "./lib/base";
+import { frameError } from "./red/frame-errors";
+import { managerOrReport } from "./red/manager-link";
+import { listenSecurity } from "./red/security";
+import { tunables } from "./red/settings";
+import { type Connection, eventMessage, refusalText, type EventMessage, parseFramingConfig, type FramingProps, parseListenConfig, type ListenProps, Listener, type ListenSecurity } from "./lib/inbound";
 import { peerLabel } from "./lib/sessions";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./types/node-red";
 

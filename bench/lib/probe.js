@@ -51,7 +51,7 @@ function resources() {
 function sessions() {
   const fs = require("fs");
   const path = require("path");
-  const file = fs.realpathSync(path.join(__dirname, "..", "..", "dist", "nodes", "lib", "manager-core.js"));
+  const file = fs.realpathSync(path.join(__dirname, "..", "..", "dist", "nodes", "lib", "sessions", "manager.js"));
   return require(file).DEFAULT_MANAGER.registry.size;
 }
 

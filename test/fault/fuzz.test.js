@@ -14,7 +14,7 @@ const { onTab, helper, nodes, lib, freePort, sleep, waitFor, portTaken, connect,
 
 const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode, completeNode, functionNode];
 const HOST = "127.0.0.1";
-const { DEFAULT_MANAGER } = lib("manager-core.js");
+const { DEFAULT_MANAGER } = lib("sessions/manager.js");
 const HUGE = 8 * 1024 * 1024;
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */

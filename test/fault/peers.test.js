@@ -15,8 +15,8 @@ const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, recorder }
 
 const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode, completeNode];
 const HOST = "127.0.0.1";
-const { DEFAULT_MANAGER } = lib("manager-core.js");
-const { REPLY_MAX_PENDING } = lib("reply.js");
+const { DEFAULT_MANAGER } = lib("sessions/manager.js");
+const { REPLY_MAX_PENDING } = lib("outbound/reply.js");
 const registry = DEFAULT_MANAGER.registry;
 
 const catchFlow = () => [

@@ -10,7 +10,7 @@ const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, recorder }
 
 const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode];
 const HOST = "127.0.0.1";
-const { DEFAULT_MANAGER } = lib("manager-core.js");
+const { DEFAULT_MANAGER } = lib("sessions/manager.js");
 
 function resources() {
   const by = {};

@@ -6,7 +6,7 @@ const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, readAll, r
 
 const NODES = [nodes.manager, nodes.bridge, catchNode];
 const T = "tcp-server-client-bridge";
-const { DEFAULT_MANAGER } = lib("manager-core.js");
+const { DEFAULT_MANAGER } = lib("sessions/manager.js");
 
 /** One bridge "br" (frames to "out", events to "ev") and a Catch node for the tab feeding "caught". */
 function bridgeFlow(props) {

@@ -11,9 +11,9 @@ const { certs, tlsConfigNode } = require("../helpers/certs");
 
 const tlsNode = require(require.resolve("@node-red/nodes/core/network/05-tls.js"));
 const NODES = [nodes.manager, keyed(nodes.trigger), keyed(nodes.send), tlsNode];
-const { proxyHeaderV1 } = lib("proxy-protocol.js");
-const { Listener } = lib("listener.js");
-const { SessionRegistry } = lib("sessions.js");
+const { proxyHeaderV1 } = lib("inbound/proxy-protocol.js");
+const { Listener } = lib("inbound/listener.js");
+const { SessionRegistry } = lib("sessions/registry.js");
 
 function v2tcp4(src, sport, dst = "127.0.0.1", dport = 9000) {
   const b = Buffer.alloc(28);

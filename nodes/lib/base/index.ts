@@ -1,0 +1,27 @@
+/**
+ * lib/base: the foundation every other part of lib/ builds on, with no
+ * Node-RED import and nothing about any one node.
+ *
+ *   config          ConfigError and the readers of editor-stored properties
+ *   coded-error     errors with a `code` as Catch nodes want them
+ *   encoding        Buffer <-> string through iconv-lite ("auto" included)
+ *   escapes         "\r\n\x02"-style escapes to bytes
+ *   tls-options     tls-config node -> Node.js TLS options (server and client)
+ *   socket-reset    end a connection with RST (also under TLS)
+ *   tracked-writer  which written bytes were not confirmed when a link broke
+ *   chunk-list      a byte queue without copies
+ *   msgid           cheap unique _msgid values
+ *   status-throttle node status at most once per interval
+ *   tunables        settings.js `tcpAutomation`
+ */
+export * from "./chunk-list";
+export * from "./coded-error";
+export * from "./config";
+export * from "./encoding";
+export * from "./escapes";
+export * from "./msgid";
+export * from "./socket-reset";
+export * from "./status-throttle";
+export * from "./tls-options";
+export * from "./tracked-writer";
+export * from "./tunables";

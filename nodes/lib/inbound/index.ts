@@ -1,0 +1,24 @@
+/**
+ * lib/inbound: bytes a peer sends, turned into messages. A listener admits
+ * connections (access lists, per-address limits, PROXY protocol, TLS), each
+ * becomes a registered session whose stream is framed and decoded.
+ *
+ *   listener        listen, admit or refuse, retry a taken port, stop
+ *   connection      a socket -> a registered session with a framed stream
+ *   stream          framing + decoding + read/idle timers of one connection
+ *   framing         chunks in, frames out (every mode)
+ *   framing-config  the editor's framing properties, checked
+ *   listen-config   port, bind address, limits, access lists, PROXY, checked
+ *   access-control  allow/deny lists (IP, CIDR)
+ *   proxy-protocol  PROXY v1/v2 header parser
+ *   events          the connection event messages of every node
+ */
+export * from "./access-control";
+export * from "./connection";
+export * from "./events";
+export * from "./framing";
+export * from "./framing-config";
+export * from "./listen-config";
+export * from "./listener";
+export * from "./proxy-protocol";
+export * from "./stream";

@@ -1,0 +1,229 @@
+/**
+ * One inbound byte stream (a socket a peer opened, or one a node dialled)
+ * turned into messages: framing, decoding, read/idle timers, and the flush of
+ * the last partial frame when the stream ends. No Node-RED import: the node
+ * passes handlers in and decides what a message or an error becomes.
+ *
+ * Hot path: one 'data' event -> framer.push -> one array of messages ->
+ * handlers.messages(batch). Nothing is allocated per frame but the message
+ * and its payload; each message carries its own _msgid (see msgid.ts).
+ */
+import type { Socket } from "node:net";
+import { makeDecoder, makeStreamDecoder } from "../base/encoding";
+import { createFramer, FrameTooLargeError, type Framer } from "./framing";
+import type { FramingConfig } from "./framing-config";
+import { nextMessageId } from "../base/msgid";
+
+export interface TcpSessionRef {
+  type: "tcp";
+  id: string;
+}
+
+export interface InboundMessage {
+  _msgid: string;
+  payload?: Buffer | string;
+  topic: string;
+  ip: string;
+  port: number;
+  localPort: number;
+  _session: TcpSessionRef;
+  [key: string]: unknown;
+}
+
+export interface Peer {
+  sessionId: string;
+  ip: string;
+  port: number;
+  localPort: number;
+}
+
+export class IncompleteFrameError extends Error {
+  readonly code = "EINCOMPLETEFRAME";
+  constructor(readonly received: number, readonly expected: number | undefined) {
+    super(
+      expected === undefined
+        ? `connection ended inside a length header (${received} bytes of it received)`
+        : `connection ended after ${received} of ${expected} announced bytes`,
+    );
+    this.name = "IncompleteFrameError";
+  }
+}
+
+/** Called with the stream's context (the connection it belongs to); one handlers object serves many streams. */
+export interface InboundHandlers<C> {
+  /** Frames decoded into messages, in order; one call per socket read. */
+  messages(batch: InboundMessage[], ctx: C): void;
+  /** A frame error (too large, cut short). After a too-large frame the stream destroys the socket. */
+  frameError(err: FrameTooLargeError | IncompleteFrameError, msg: InboundMessage, ctx: C): void;
+  /** The read timeout passed without a byte; the stream destroys the socket right after. */
+  readTimeout(ctx: C): void;
+}
+
+export interface InboundOptions extends FramingConfig {
+  /** 0 = off: no byte received for this long closes the connection. */
+  readTimeoutMs: number;
+  topic: string;
+}
+
+export function baseMessage(topic: string, peer: Peer): InboundMessage {
+  const msg: InboundMessage = {
+    _msgid: nextMessageId(),
+    topic,
+    ip: peer.ip,
+    port: peer.port,
+    localPort: peer.localPort,
+    _session: { type: "tcp", id: peer.sessionId },
+  };
+  // ip "": the client reset the connection before it was accepted; its bytes still count (connection.ts).
+  if (peer.ip === "") msg.peerUnknown = true;
+  return msg;
+}
+
+/**
+ * The framing state of one connection. The owner feeds it socket reads
+ * (push) and tells it when the socket closed (finish); it attaches no
+ * listeners itself, so a connection costs one set of shared listeners.
+ */
+/** The frame sink shared by every stream: builds one message into the stream's batch. */
+function collect(buf: Buffer, start: number, end: number, stream: InboundStream<unknown>): void {
+  stream.add(stream.payload.make(buf, start, end));
+}
+
+/**
+ * The framing state of one connection. The owner feeds it socket reads
+ * (push) and tells it when the socket closed (finish); it attaches no
+ * listeners and holds no closures, and its framer is made on the first byte,
+ * so an idle connection costs little.
+ */
+export class InboundStream<C> {
+  private framer: Framer | undefined;
+  readonly payload: PayloadMaker;
+  private batch: InboundMessage[] | undefined;
+  private readTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly peer: Peer,
+    private readonly opts: InboundOptions,
+    private readonly handlers: InboundHandlers<C>,
+    private readonly ctx: C,
+  ) {
+    this.payload = payloadMaker(opts);
+    if (opts.readTimeoutMs > 0) {
+      this.readTimer = setTimeout(() => this.onReadTimeout(), opts.readTimeoutMs);
+    }
+  }
+
+  /** Bytes waiting for the rest of their frame. */
+  get pendingBytes(): number {
+    return this.framer?.pendingBytes ?? 0;
+  }
+
+  /** Appends one message with this payload to the batch being built. */
+  add(payload: Buffer | string): void {
+    const peer = this.peer;
+    const msg: InboundMessage = {
+      _msgid: nextMessageId(),
+      payload,
+      topic: this.opts.topic,
+      ip: peer.ip,
+      port: peer.port,
+      localPort: peer.localPort,
+      _session: { type: "tcp", id: peer.sessionId },
+    };
+    if (peer.ip === "") msg.peerUnknown = true; // as in baseMessage
+    (this.batch ??= []).push(msg);
+  }
+
+  /** One socket read. */
+  push(chunk: Buffer): void {
+    if (this.finished) return;
+    this.readTimer?.refresh();
+    try {
+      (this.framer ??= createFramer(this.opts.framing, this.opts.maxFrame)).push(chunk, collect, this as InboundStream<unknown>);
+    } catch (err) {
+      this.deliver();
+      if (err instanceof FrameTooLargeError) {
+        this.handlers.frameError(err, baseMessage(this.opts.topic, this.peer), this.ctx);
+        this.socket.destroy();
+        return;
+      }
+      throw err;
+    }
+    this.deliver();
+    if (this.opts.framing.kind === "idle") this.armIdle();
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(() => this.flushIdle(), this.opts.idleMs);
+  }
+
+  private flushIdle(): void {
+    if (this.finished) return;
+    const rest = this.framer?.flush();
+    if (rest) this.add(this.payload.make(rest.frame, 0, rest.frame.length));
+    this.deliver();
+  }
+
+  private onReadTimeout(): void {
+    if (this.finished) return;
+    this.handlers.readTimeout(this.ctx);
+    this.socket.destroy();
+  }
+
+  private deliver(): void {
+    const out = this.batch;
+    if (!out || out.length === 0) return;
+    this.batch = undefined;
+    this.handlers.messages(out, this.ctx);
+  }
+
+  /** The stream ended (peer closed, error, timeout, or we closed it): whatever is left becomes the last frame. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.readTimer) clearTimeout(this.readTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    const rest = this.framer?.flush();
+    if (rest?.complete) this.add(this.payload.make(rest.frame, 0, rest.frame.length));
+    const tail = this.payload.end?.();
+    if (tail) this.add(tail);
+    this.deliver();
+    if (!rest || rest.complete) return;
+    const msg = baseMessage(this.opts.topic, this.peer);
+    msg.payload = rest.frame;
+    this.handlers.frameError(new IncompleteFrameError(rest.frame.length, rest.expected), msg, this.ctx);
+  }
+}
+
+export interface PayloadMaker {
+  make(buf: Buffer, start: number, end: number): Buffer | string;
+  /** For stream decoding: what is left when the stream ends (bytes of a character never completed). */
+  end?(): string;
+}
+
+const COPY: PayloadMaker = {
+  // A private copy: a small frame must not pin the whole socket read buffer it came in.
+  make: (buf, start, end) => (start === 0 && end === buf.length ? buf : Buffer.from(buf.subarray(start, end))),
+};
+
+/** Stateless makers are shared by every connection with the same options. */
+const shared = new WeakMap<FramingConfig, PayloadMaker>();
+
+function payloadMaker(opts: FramingConfig): PayloadMaker {
+  if (opts.output === "buffer") return COPY;
+  if (opts.framing.kind === "chunk") {
+    // Chunks cut characters anywhere: decode as a stream so a split character survives.
+    const stream = makeStreamDecoder(opts.encoding);
+    return { make: (buf, start, end) => stream.write(buf.subarray(start, end)), end: () => stream.end() };
+  }
+  let maker = shared.get(opts);
+  if (!maker) {
+    maker = { make: makeDecoder(opts.encoding) };
+    shared.set(opts, maker);
+  }
+  return maker;
+}

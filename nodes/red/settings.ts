@@ -1,0 +1,15 @@
+/**
+ * The `tcpAutomation` tunables of Node-RED's settings.js (lib/tunables), read
+ * by each node as it starts. Settings that are not taken are logged once, by
+ * the connection manager's module when Node-RED loads the package.
+ */
+import { parseTunables, type Tunables, type TunableProblem } from "../lib/base";
+import type { NodeAPI } from "../types/node-red";
+
+export function tunables(RED: NodeAPI): Tunables {
+  return parseTunables(RED.settings.tcpAutomation).tunables;
+}
+
+export function tunableProblems(RED: NodeAPI): TunableProblem[] {
+  return parseTunables(RED.settings.tcpAutomation).problems;
+}
