@@ -21,8 +21,8 @@ const path = require("path");
 const net = require("net");
 const http = require("http");
 const { execSync } = require("child_process");
-const { ipcChild } = require("./ipc-child");
-const { freePort } = require("./free-port");
+const { ipcChild } = require("./lib/ipc-child");
+const { freePort } = require("./lib/free-port");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MB = 1048576;
@@ -52,8 +52,8 @@ RED.nodes.registerType("soak-count", { category: "function", defaults: { key: { 
 `;
 
 async function runHost(cfg) {
-  const probe = require("../bench/lib/probe");
-  const { linkPackage } = require("./userdir");
+  const probe = require("./lib/probe");
+  const { linkPackage } = require("./lib/userdir");
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-soak-"));
   process.on("exit", () => fs.rmSync(userDir, { recursive: true, force: true }));
   linkPackage(userDir);

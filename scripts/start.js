@@ -5,7 +5,7 @@
 const fs = require("fs");
 const path = require("path");
 const { spawn } = require("child_process");
-const { ROOT, linkPackage } = require("./userdir");
+const { ROOT, linkPackage } = require("./lib/userdir");
 const settings = require("./dev-settings");
 
 const DEMO = path.join(ROOT, "examples", "01 request-reply server.json");

@@ -7,7 +7,7 @@ const fs = require("fs");
 const path = require("path");
 const { freePort, connect, waitFor } = require("./helpers");
 const { startRuntime } = require("./helpers/runtime");
-const { PKG, ROOT } = require("../scripts/userdir");
+const { PKG, ROOT } = require("../scripts/lib/userdir");
 
 const TYPES = Object.keys(PKG["node-red"].nodes);
 const EXAMPLES = fs.readdirSync(path.join(ROOT, "examples")).filter((f) => f.endsWith(".json"));

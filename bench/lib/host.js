@@ -7,12 +7,12 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const net = require("net");
-const probe = require("./probe");
+const probe = require("../../scripts/lib/probe");
 
 const cfg = JSON.parse(process.argv[2]);
 
 async function startNodeRed(flows) {
-  const { linkPackage } = require("../../scripts/userdir");
+  const { linkPackage } = require("../../scripts/lib/userdir");
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-bench-"));
   linkPackage(userDir);
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));

@@ -1,7 +1,7 @@
 // Child processes of the benchmark: a host (Node-RED or raw net) and a load client.
 "use strict";
 const path = require("path");
-const { ipcChild } = require("../../scripts/ipc-child");
+const { ipcChild } = require("../../scripts/lib/ipc-child");
 
 const child = (script, cfg, execArgv = []) => ipcChild(path.join(__dirname, script), [JSON.stringify(cfg)], { execArgv });
 

@@ -1,6 +1,6 @@
 // A minimal sink for benchmarks: counts messages and tells the probe.
 "use strict";
-const probe = require("../lib/probe");
+const probe = require("../../scripts/lib/probe");
 
 module.exports = function (RED) {
   function BenchCounter(def) {

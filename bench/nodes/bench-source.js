@@ -1,7 +1,7 @@
 // A benchmark source: on the probe's "burst" command, sends N messages at once
 // (payload "job-000000\n" ...), as fast as a flow can be fed.
 "use strict";
-const probe = require("../lib/probe");
+const probe = require("../../scripts/lib/probe");
 
 module.exports = function (RED) {
   function BenchSource(def) {

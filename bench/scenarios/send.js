@@ -4,7 +4,7 @@
 "use strict";
 const { startHost, startClient } = require("../lib/procs");
 const flows = require("../lib/flows");
-const { freePort } = require("../../scripts/free-port");
+const { freePort } = require("../../scripts/lib/free-port");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -4,7 +4,7 @@
 "use strict";
 const { startHost, startClient } = require("../lib/procs");
 const { triggerToCounter, coreTcpInToCounter } = require("../lib/flows");
-const { freePort } = require("../../scripts/free-port");
+const { freePort } = require("../../scripts/lib/free-port");
 
 const IMPLS = {
   "tcp-server-trigger": (port) => ({ impl: "node-red", port, flows: triggerToCounter(port) }),

@@ -13,7 +13,7 @@ const path = require("path");
 const { freePort, connect, waitFor } = require("../helpers");
 const { startRuntime } = require("../helpers/runtime");
 const { pickChromium, launchPersistentContext } = require("../helpers/browser");
-const { PKG, ROOT } = require("../../scripts/userdir");
+const { PKG, ROOT } = require("../../scripts/lib/userdir");
 
 const EXAMPLES = fs.readdirSync(path.join(ROOT, "examples")).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, ""));
 const catalog = (type) => JSON.parse(fs.readFileSync(path.join(ROOT, "locales", "en-US", `${type}.json`), "utf8"))[type];

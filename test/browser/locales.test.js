@@ -4,7 +4,7 @@
 const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
-const { PKG, ROOT } = require("../../scripts/userdir");
+const { PKG, ROOT } = require("../../scripts/lib/userdir");
 
 const TYPES = Object.keys(PKG["node-red"].nodes);
 const LANGS = ["en-US", "de"];

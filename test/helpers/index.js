@@ -16,7 +16,7 @@ const nodes = {
 };
 const lib = (name) => require(path.join(DIST, "lib", name));
 
-const { freePort } = require("../../scripts/free-port");
+const { freePort } = require("../../scripts/lib/free-port");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,7 +6,7 @@ const os = require("os");
 const path = require("path");
 const http = require("http");
 const { spawn } = require("child_process");
-const { linkPackage } = require("../../scripts/userdir");
+const { linkPackage } = require("../../scripts/lib/userdir");
 
 function request(url, { method = "GET", headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {

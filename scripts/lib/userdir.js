@@ -5,7 +5,7 @@
 const fs = require("fs");
 const path = require("path");
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(__dirname, "..", "..");
 const PKG = require(path.join(ROOT, "package.json"));
 
 function linkPackage(userDir) {
