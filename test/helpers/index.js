@@ -21,7 +21,7 @@ const { freePort } = require("../../scripts/lib/free-port");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until fn() is truthy; rejects with what was awaited when it times out. */
-async function waitFor(fn, what, timeout = 5000) {
+async function waitFor(fn, what, timeout = 10000) {
   const end = Date.now() + timeout;
   for (;;) {
     const v = await fn();

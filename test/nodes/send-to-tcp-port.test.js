@@ -321,7 +321,9 @@ describe("send-to-tcp-port", function () {
       const changed = flow.map((n) => (n.id === "ok" || n.id === "stuck" ? Object.assign({}, n, { name: "changed" }) : n));
       await helper.setFlows(changed, "nodes");
       const took = Date.now() - t0;
-      assert.ok(took < 3000, `redeploy took ${took} ms`);
+      // Within the stuck node's 200 ms and the ok node's 1.5 s drain bounds, plus a loaded machine's slack: far
+      // below the 60 s the stuck jobs would retry and Node-RED's 15 s limit for a node's close.
+      assert.ok(took < 10000, `redeploy took ${took} ms`);
       assert.deepStrictEqual(p.texts(), ["ok0", "ok1", "ok2"]);
       assert.deepStrictEqual(out.msgs.map((m) => m.payload), ["ok0", "ok1", "ok2"]);
       assert.deepStrictEqual(codes(stuckErrs), ["ESTOPPED", "ESTOPPED", "ESTOPPED"]);
@@ -413,7 +415,7 @@ describe("send-to-tcp-port", function () {
       const errs = errors(helper.getNode("send"));
       const c = await connect(port);
       c.end("gone soon\n");
-      await waitFor(() => errs.length === 1, "the error", 3000);
+      await waitFor(() => errs.length === 1, "the error", 10000);
       assert.strictEqual(errs[0].err.code, "ESESSIONCLOSED");
       assert.doesNotMatch(errs[0].err.message, /ESESSIONCLOSED-peer/, "no hint about 'on client disconnect' for a line trigger");
       assert.strictEqual(errs[0].msg.payload, "gone soon");

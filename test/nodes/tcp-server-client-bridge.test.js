@@ -154,7 +154,7 @@ describe("tcp-server-client-bridge", function () {
     const caughtAt = [];
     helper.getNode("caught").on("input", () => caughtAt.push(Date.now()));
     br.receive({ payload: "SOS!" });
-    await caught.until(2, 3000);
+    await caught.until(2, 10000);
     assert.ok(caughtAt[1] - caughtAt[0] >= 180, `second dial ${caughtAt[1] - caughtAt[0]} ms after the first failed`);
     const dialErrs = caught.msgs.filter((m) => m.error.code === "ECONNREFUSED");
     assert.strictEqual(dialErrs.length, 2);
@@ -173,7 +173,7 @@ describe("tcp-server-client-bridge", function () {
 
     // The peer comes up: the next dial after the hold-off delivers exactly what was accepted.
     const centre = usePeer(await peerServer(peerPort));
-    await waitFor(() => centre.conns.length === 1 && centre.conns[0].text() === "SOS!12345678", "all accepted bytes", 3000);
+    await waitFor(() => centre.conns.length === 1 && centre.conns[0].text() === "SOS!12345678", "all accepted bytes", 10000);
     await sleep(50);
     assert.strictEqual(centre.conns[0].text(), "SOS!12345678");
   });

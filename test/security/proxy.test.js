@@ -195,7 +195,8 @@ describe("security: PROXY protocol", function () {
     const t0 = Date.now();
     await new Promise((r) => s.on("close", r));
     const waited = Date.now() - t0;
-    assert.ok(waited >= 150 && waited < 2000, `closed after ${waited} ms`);
+    // Not before the 200 ms header timeout; the upper bound only has to tell it from "never" (load-proof).
+    assert.ok(waited >= 150 && waited < 5000, `closed after ${waited} ms`);
     const r = events.find((e) => e[0] === "refused");
     assert.deepStrictEqual(r.slice(1), ["127.0.0.1", s.localPort ?? r[2], listener.port, "proxy-header"]);
     await listener.stop();

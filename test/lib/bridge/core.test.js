@@ -101,7 +101,7 @@ describe("bridge core (one link at a time)", function () {
   it("an unreachable peer: dial fails, hold-off, dial again; a peer connecting meanwhile gets the buffer", async function () {
     const b = use(await bridge({ peerPort: await freePort(), eventBytes: "2", holdOff: "0.3" }));
     b.core.write(Buffer.from("SOS"));
-    await waitFor(() => b.calls("dialFailed").length === 2, "two failed dials", 3000);
+    await waitFor(() => b.calls("dialFailed").length === 2, "two failed dials", 10000);
     const [f1, f2] = b.log.map((e, i) => ({ e, i })).filter(({ e }) => e.name === "dialFailed");
     assert.strictEqual(f1.e.args[0].code, "ECONNREFUSED");
     assert.strictEqual(f1.e.args[1], 300);
@@ -122,7 +122,7 @@ describe("bridge core (one link at a time)", function () {
   it("hold-off is kept between dials", async function () {
     const b = use(await bridge({ peerPort: await freePort(), eventBytes: "0", holdOff: "0.25" }));
     const times = () => b.log.filter((e) => e.name === "dialling").map((e) => e.t);
-    await waitFor(() => times().length >= 3, "three dials", 3000);
+    await waitFor(() => times().length >= 3, "three dials", 10000);
     const [t0, t1, t2] = times();
     assert.ok(t1 - t0 >= 240 && t2 - t1 >= 240, `dials at 0, ${t1 - t0}, ${t2 - t0} ms`);
     assert.strictEqual(b.calls("dialFailed").length >= 2, true);
@@ -156,10 +156,12 @@ describe("bridge core (one link at a time)", function () {
     await waitFor(() => peer.conns.length === 1, "first dial");
     await waitFor(() => b.core.mode === "linked-out", "linked out");
     peer.conns[0].socket.end();
-    await waitFor(() => b.core.mode === "holding-off", "holding off");
-    const t0 = Date.now();
     await waitFor(() => peer.conns.length === 2, "second dial");
-    assert.ok(Date.now() - t0 >= 150);
+    // From the moment the bridge entered holding-off (its own mode event), not from when a poll noticed it:
+    // on a loaded machine the poll can be late, which would shorten what the test measures.
+    const at = (mode) => b.log.find((e) => e.name === "mode" && e.args[0] === mode).t;
+    const redial = b.log.filter((e) => e.name === "mode" && e.args[0] === "dialling")[1].t;
+    assert.ok(redial - at("holding-off") >= 190, `dialled again ${redial - at("holding-off")} ms after the hold-off began`);
     assert.deepStrictEqual(b.modes(), ["listening", "dialling", "linked-out", "holding-off", "listening", "dialling", "linked-out"]);
   });
 
@@ -201,7 +203,7 @@ describe("bridge core (one link at a time)", function () {
     const data = Buffer.alloc(32 * 1024 * 1024);
     for (let i = 0; i < data.length; i += 4) data.writeUInt32BE(i, i);
     assert.strictEqual(b.core.write(data).full, false);
-    await waitFor(() => b.calls("sendFailed").length === 1, "the bytes handed back", 3000);
+    await waitFor(() => b.calls("sendFailed").length === 1, "the bytes handed back", 10000);
     const [bytes, err] = b.calls("sendFailed")[0];
     assert.ok(bytes.length > 0 && bytes.length <= data.length, `${bytes.length} bytes`);
     assert.ok(bytes.equals(data.subarray(data.length - bytes.length)), "exactly the tail of what was written");
