@@ -46,7 +46,7 @@ const suites = fs
       if (r.p99) console.log(`p99 in paired windows: ours higher in ${r.p99.oursHigherIn} of ${r.p99.pairs} (sign test p = ${r.p99.signTestP})`);
     }
   }
-  out.seconds = Math.round((Date.now() - started) / 1000);
+  out.seconds = Math.round((Date.now() - started.getTime()) / 1000);
   const file = path.join(__dirname, "results", opts.quick || only ? "partial.json" : "latest.json");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");

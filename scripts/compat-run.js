@@ -13,6 +13,7 @@
 const path = require("path");
 const { spawnSync } = require("child_process");
 const Mocha = require("mocha");
+// @ts-ignore -- this file runs from a compatibility package, where test/ is copied beside it (scripts/compat.js)
 const { testFiles } = require("./test/helpers/test-files");
 
 const SHIM = process.env.TCPA_COMPAT_SHIM === "1";
@@ -24,7 +25,7 @@ if (SHIM) {
   const Node = require(require.resolve("@node-red/runtime/lib/nodes/Node.js"));
   let reporting;
   const handleError = Flow.prototype.handleError;
-  Flow.prototype.handleError = function (node, logMessage) {
+  Flow.prototype.handleError = function (_node, logMessage) {
     const outer = reporting;
     reporting = logMessage;
     try {

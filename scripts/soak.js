@@ -76,7 +76,7 @@ async function runHost(cfg) {
     editorTheme: { tours: false },
   });
   app.use("/", RED.httpAdmin);
-  await new Promise((resolve) => server.listen(cfg.adminPort, "127.0.0.1", resolve));
+  await new Promise((resolve) => server.listen(cfg.adminPort, "127.0.0.1", () => resolve(undefined)));
   await RED.start();
   const listeners = () => process.eventNames().reduce((n, e) => n + process.listenerCount(e), 0);
   probe.serve({
@@ -96,6 +96,8 @@ function runClient(cfg) {
     let acks = 0;
     let errors = 0;
     let closedEarly = 0;
+    /** Sockets this test closes itself (any other close is an early one). */
+    const closing = new WeakSet();
     const open = () =>
       new Promise((resolve) => {
         const s = net.connect({ port: cfg.port, host: "127.0.0.1" });
@@ -103,13 +105,13 @@ function runClient(cfg) {
         s.on("error", (err) => {
           errors++;
           resolve(null);
-          if (errors <= 3) send({ evt: "log", text: `hold: ${err.code || err.message}` });
+          if (errors <= 3) send({ evt: "log", text: `hold: ${/** @type {NodeJS.ErrnoException} */ (err).code || err.message}` });
         });
         s.on("data", (d) => {
           for (const b of d) if (b === ACK) acks++;
         });
         s.on("close", () => {
-          if (!s.closing) closedEarly++;
+          if (!closing.has(s)) closedEarly++;
         });
       });
     for (let i = 0; i < cfg.n; i += 250) {
@@ -124,7 +126,7 @@ function runClient(cfg) {
     send({ evt: "acked", acks, closedEarly });
     await new Promise((r) => process.once("message", r)); // close
     for (const s of sockets) {
-      s.closing = true;
+      closing.add(s);
       s.destroy();
     }
     send({ evt: "closed" });
@@ -160,7 +162,7 @@ function runClient(cfg) {
             finish(true);
           }
         });
-        s.on("error", (err) => {
+        s.on("error", (/** @type {NodeJS.ErrnoException} */ err) => {
           s.destroy();
           finish(false, err.code || "error");
         });
@@ -211,7 +213,7 @@ function runClient(cfg) {
           resolve();
         };
         const s = net.connect({ port: cfg.port, host: "127.0.0.1" });
-        s.on("error", (err) => finish(err.code || "error"));
+        s.on("error", (/** @type {NodeJS.ErrnoException} */ err) => finish(err.code || "error"));
         s.once("connect", () => {
           if (kind === 0) {
             s.write(`f${i}\n`);
@@ -568,7 +570,7 @@ async function main() {
     const k2b = await counts();
     const db = (key) => (k2b[key] || 0) - (before2b[key] || 0);
     const df = (key) => (floodSeen[key] || 0) - (before2b[key] || 0);
-    const errs2b = Object.entries(k2b).filter(([key]) => key.startsWith("error:")).map(([key, v]) => [key, v - (before2b[key] || 0)]).filter(([, v]) => v > 0);
+    const errs2b = /** @type {Array<[string, number]>} */ (Object.entries(k2b).filter(([key]) => key.startsWith("error:")).map(([key, v]) => [key, v - (before2b[key] || 0)])).filter(([, v]) => v > 0);
     const errCount = errs2b.reduce((n, [, v]) => n + v, 0);
     const onlyGone = errs2b.every(([key]) => ["error:ESESSIONCLOSED", "error:EPIPE", "error:ECONNRESET"].includes(key));
     const linesIn = fl.kinds[0] + fl.kinds[1] + fl.kinds[3];
@@ -606,8 +608,8 @@ async function main() {
       s.on("end", () => sinkJobs.push(text));
       s.on("error", () => undefined);
     });
-    await new Promise((r) => sink.listen(0, "127.0.0.1", r));
-    const p = { trig: await freePort(), bridge: await freePort(), sink: sink.address().port };
+    await new Promise((r) => sink.listen(0, "127.0.0.1", () => r(undefined)));
+    const p = { trig: await freePort(), bridge: await freePort(), sink: /** @type {import("net").AddressInfo} */ (sink.address()).port };
     let driverAcks = 0;
     const oneDeploy = async (i) => {
       const before = await counts();

@@ -133,9 +133,9 @@ async function sink() {
     s.on("error", () => undefined);
     s.on("close", () => jobs.push(Buffer.concat(parts).toString("latin1")));
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  process.send({ evt: "listening", port: server.address().port });
-  process.on("message", (m) => {
+  await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
+  process.send({ evt: "listening", port: /** @type {import("net").AddressInfo} */ (server.address()).port });
+  process.on("message", (/** @type {any} */ m) => {
     if (m.cmd === "stats") process.send({ id: m.id, connections, jobs: jobs.length, lastAt: lastChange });
     if (m.cmd === "jobs") process.send({ id: m.id, jobs });
     if (m.cmd === "reset") {
@@ -180,7 +180,7 @@ async function roundTrips() {
       (s, k) =>
         new Promise((resolve) => {
           let i = 0;
-          let sentAt = 0;
+          let sentAt = 0n;
           let buf = "";
           const next = () => {
             if (i === cfg.perClient) {

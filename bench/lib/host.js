@@ -52,7 +52,7 @@ function startRawServer(port) {
       });
       socket.on("error", () => undefined);
     });
-    server.listen(port, "127.0.0.1", resolve);
+    server.listen(port, "127.0.0.1", () => resolve(undefined));
   });
 }
 

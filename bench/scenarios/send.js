@@ -35,7 +35,7 @@ async function verify(sinkProc, n) {
   return { connections: jobs.length, jobsIntact: exact, inOrder: inOrder && jobs.length === n, bytesReceived: bytes, bytesExpected: n * JOB(0).length };
 }
 
-async function burstOnce(name, makeFlow, n, hasOutput) {
+async function burstOnce(_name, makeFlow, n, hasOutput) {
   const sinkProc = startClient({ mode: "sink" });
   const { port } = await sinkProc.wait("listening");
   const host = await startHost({ impl: "node-red", flows: makeFlow(port) });
@@ -71,6 +71,7 @@ async function plainOnce(n) {
 
 async function burst(o) {
   const n = 2000;
+  /** @type {Array<[string, () => Promise<any>]>} */
   const impls = [
     ["send-to-tcp-port", () => burstOnce("ours", flows.sendJobs, n, true)],
     ["plain Node.js client", () => plainOnce(n)],
@@ -147,10 +148,10 @@ async function replyLoop(o) {
   const OURS = "trigger + send-to-tcp-port (reply)";
   const CORE = "core tcp in + tcp out (reply)";
   const hosts = {};
-  for (const [name, make] of [
+  for (const [name, make] of /** @type {Array<[string, (port: number) => object[]]>} */ ([
     [OURS, flows.ourReplyLoop],
     [CORE, flows.coreReplyLoop],
-  ]) {
+  ])) {
     const port = await freePort();
     hosts[name] = { port, proc: await startHost({ impl: "node-red", flows: make(port) }) };
     await rrWindow(hosts[name].proc, port, clients, Math.ceil(perClient / 4)); // warm-up

@@ -25,7 +25,7 @@ function ipcChild(file, args, o = {}) {
   const waiters = new Set();
   const pending = new Map();
   let nextId = 1;
-  proc.on("message", (m) => {
+  proc.on("message", (/** @type {any} */ m) => {
     if (m.id && pending.has(m.id)) {
       pending.get(m.id)(m);
       pending.delete(m.id);

@@ -74,7 +74,7 @@ let peakRss = 0;
 let sampler;
 
 function serve(extra = {}) {
-  process.on("message", (m) => {
+  process.on("message", (/** @type {any} */ m) => {
     const reply = (data) => process.send(Object.assign({ id: m.id }, data));
     switch (m.cmd) {
       case "target":
