@@ -2,7 +2,6 @@
 // Runs every test file with mocha and ends with one plain summary line
 // ("tests: N passed, N failed") that CI reads.
 "use strict";
-const path = require("path");
 const Mocha = require("mocha");
 const { testFiles } = require("./helpers/test-files");
 const { skipReasons } = require("./helpers/skips");

@@ -181,7 +181,7 @@ describe("the editor in headless chromium", function () {
     await page.click(".red-ui-tray .red-ui-tray-footer-left button");
     const text = summary(type);
     await page.waitForFunction(
-      (t) => [...document.querySelectorAll("#red-ui-sidebar .red-ui-sidebar-help-stack")].some((e) => e.checkVisibility() && e.innerText.includes(t)),
+      (t) => [...document.querySelectorAll("#red-ui-sidebar .red-ui-sidebar-help-stack")].some((e) => e.checkVisibility() && /** @type {HTMLElement} */ (e).innerText.includes(t)),
       text,
     );
   }
@@ -206,7 +206,7 @@ describe("the editor in headless chromium", function () {
     const end = await page.evaluate(() => {
       const trays = document.querySelectorAll(".red-ui-tray");
       const rows = [...trays[trays.length - 1].querySelectorAll(".red-ui-tray-body .form-row, .red-ui-tray-body .form-tips")]
-        .filter((e) => e.offsetParent !== null);
+        .filter((e) => /** @type {HTMLElement} */ (e).offsetParent !== null);
       return Math.max(...rows.map((e) => e.getBoundingClientRect().bottom));
     });
     const h = Math.min(box.height, height || end - box.y + 16);

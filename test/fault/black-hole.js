@@ -7,7 +7,7 @@ const net = require("net");
 
 const server = net.createServer();
 server.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => {
-  process.send(server.address().port, () => {
+  process.send(/** @type {import("net").AddressInfo} */ (server.address()).port, () => {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30000);
     process.exit(0);
   });

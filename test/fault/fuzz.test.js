@@ -10,7 +10,7 @@ const vm = require("vm");
 const functionNode = require("@node-red/nodes/core/function/10-function.js");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
-const { onTab, helper, nodes, lib, freePort, sleep, waitFor, portTaken, connect, recorder, errors } = require("../helpers");
+const { onTab, helper, nodes, lib, freePort, sleep, waitFor, portTaken, connect, recorder } = require("../helpers");
 
 const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode, completeNode, functionNode];
 const HOST = "127.0.0.1";
@@ -34,6 +34,7 @@ function prng(seed) {
  * says they become: the bytes on the wire, or EPAYLOAD. Each value is JavaScript
  * source, so it can be built here and inside a real Function node, whose `vm`
  * context has built-ins of its own (a user's usual way to build a payload).
+ * @returns {Array<[string, string, Buffer | string]>} label, source, bytes expected (or "EPAYLOAD" / "huge")
  */
 function payloadCases() {
   const bytes = (s) => Buffer.from(s);
@@ -117,7 +118,7 @@ function startSink() {
   return new Promise((resolve) =>
     server.listen(0, HOST, () =>
       resolve({
-        port: server.address().port,
+        port: /** @type {import("net").AddressInfo} */ (server.address()).port,
         conns,
         total: () => conns.reduce((n, c) => n + c.bytes, 0),
         close: () =>

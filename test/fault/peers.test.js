@@ -67,7 +67,7 @@ function neverReads() {
   return new Promise((resolve) =>
     server.listen(0, HOST, () =>
       resolve({
-        port: server.address().port,
+        port: /** @type {import("net").AddressInfo} */ (server.address()).port,
         sockets,
         close: () => {
           sockets.forEach((s) => s.destroy());
@@ -423,7 +423,7 @@ describe("fault: misbehaving peers", function () {
       // The peer comes up: the next dial gets everything that waited, in order.
       let got = "";
       const server = net.createServer((s) => s.on("data", (d) => (got += d)));
-      await new Promise((r) => server.listen(peerPort, HOST, r));
+      await new Promise((r) => server.listen(peerPort, HOST, () => r(undefined)));
       cleanups.push(() => new Promise((r) => server.close(r)));
       const expected = Array.from({ length: 20 }, (_, i) => `m${i};`).join("");
       await waitFor(() => got === expected, `peer got all (has ${got.length} of ${expected.length})`, 5000);

@@ -39,14 +39,14 @@ describe("fault: redeploy", function () {
       s.on("end", () => sinkJobs.push(text));
       s.on("error", () => undefined);
     });
-    await new Promise((r) => sink.listen(0, HOST, r));
+    await new Promise((r) => sink.listen(0, HOST, () => r(undefined)));
     const flow = (i) =>
       onTab([
         { id: "mgr", type: "tcp-connection-manager", name: `m${i}` },
         { id: "trig", type: "tcp-server-trigger", manager: "mgr", host: HOST, port: String(trig), event: "line", eol: "lf", x: 100, y: 100, wires: [["reply", "frames"]] },
         { id: "reply", type: "send-to-tcp-port", mode: "reply", manager: "mgr", data: "ACK;", dataType: "str", x: 300, y: 100, wires: [["replied"]] },
         { id: "br", type: "tcp-server-client-bridge", host: HOST, port: String(bridge), peerHost: HOST, peerPort: String(trig), eventBytes: "1", holdOff: "1", event: "chunk", x: 100, y: 200, wires: [["bridged"]] },
-        { id: "send", type: "send-to-tcp-port", host: HOST, port: String(sink.address().port), x: 100, y: 300, wires: [["sent"]] },
+        { id: "send", type: "send-to-tcp-port", host: HOST, port: String(/** @type {import("net").AddressInfo} */ (sink.address()).port), x: 100, y: 300, wires: [["sent"]] },
         { id: "frames", type: "helper", x: 500, y: 100 },
         { id: "replied", type: "helper", x: 500, y: 150 },
         { id: "bridged", type: "helper", x: 500, y: 200 },

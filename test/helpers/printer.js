@@ -36,7 +36,7 @@ async function startPrinter(opts = {}) {
       const s = net.createServer({ allowHalfOpen: true }, onConnection);
       s.once("error", reject);
       s.listen(port, host, () => {
-        port = s.address().port;
+        port = /** @type {import("net").AddressInfo} */ (s.address()).port;
         server = s;
         resolve();
       });

@@ -8,6 +8,7 @@ const http = require("http");
 const { spawn } = require("child_process");
 const { linkPackage } = require("../../scripts/lib/userdir");
 
+/** @param {string} url @param {{ method?: string, headers?: Record<string, string>, body?: unknown }} [options] */
 function request(url, { method = "GET", headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers }, (res) => {
@@ -25,6 +26,7 @@ function request(url, { method = "GET", headers = {}, body } = {}) {
  * @param {object} o
  * @param {Array} o.flows  the flow file's content
  * @param {number} o.port  the editor/admin port
+ * @param {number} [o.timeout]  how long Node-RED may take to start
  */
 async function startRuntime({ flows, port, timeout = 30000 }) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-red-"));

@@ -52,8 +52,8 @@ async function peerServer(port = 0) {
     s.on("error", () => undefined);
     conns.push(c);
   });
-  await new Promise((r) => server.listen(port, "127.0.0.1", r));
-  return { conns, port: server.address().port, close: () => (conns.forEach((c) => c.socket.destroy()), server.close()) };
+  await new Promise((r) => server.listen(port, "127.0.0.1", () => r(undefined)));
+  return { conns, port: /** @type {import("net").AddressInfo} */ (server.address()).port, close: () => (conns.forEach((c) => c.socket.destroy()), server.close()) };
 }
 
 /** Everything a client socket has received so far. */
@@ -286,7 +286,7 @@ describe("tcp-server-client-bridge", function () {
     const blocker = net.createServer().listen(0, "127.0.0.1");
     await new Promise((r) => blocker.once("listening", r));
     const centre = usePeer(await peerServer());
-    await helper.load(NODES, bridgeFlow({ port: blocker.address().port, peerPort: centre.port, eventBytes: 3 }));
+    await helper.load(NODES, bridgeFlow({ port: /** @type {import("net").AddressInfo} */ (blocker.address()).port, peerPort: centre.port, eventBytes: 3 }));
     const br = helper.getNode("br");
     const errs = errors(br);
     const statuses = [];

@@ -253,7 +253,7 @@ describe("tcp-server-trigger", function () {
   it("port in use: red status and a reported error, no crash", async function () {
     const blocker = net.createServer().listen(0, "127.0.0.1");
     await new Promise((r) => blocker.once("listening", r));
-    const port = blocker.address().port;
+    const port = /** @type {import("net").AddressInfo} */ (blocker.address()).port;
     await helper.load(NODES, triggerFlow({ port }));
     const trig = helper.getNode("trig");
     const errs = errors(trig);
@@ -268,7 +268,7 @@ describe("tcp-server-trigger", function () {
   it("settings.js tcpAutomation.listenRetry: a taken port is tried again after that time; a bad setting is logged, not fatal", async function () {
     const blocker = net.createServer().listen(0, "127.0.0.1");
     await new Promise((r) => blocker.once("listening", r));
-    const port = blocker.address().port;
+    const port = /** @type {import("net").AddressInfo} */ (blocker.address()).port;
     helper.settings({ tcpAutomation: { listenRetry: 200, replyMaxPending: "lots" } });
     try {
       await helper.load([keyed(nodes.manager), keyed(nodes.trigger)], triggerFlow({ port }));

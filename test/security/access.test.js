@@ -18,7 +18,7 @@ function connectFrom(port, localAddress, host = "127.0.0.1") {
       const chunks = [];
       s.on("data", (d) => chunks.push(d));
       s.on("error", () => undefined);
-      s.ended = new Promise((r) => s.on("close", () => r(Buffer.concat(chunks))));
+      /** @type {any} */ (s).ended = new Promise((r) => s.on("close", () => r(Buffer.concat(chunks))));
       resolve(s);
     });
     s.once("error", reject);
@@ -27,7 +27,7 @@ function connectFrom(port, localAddress, host = "127.0.0.1") {
 
 const ipv6 = (() => {
   try {
-    return require("os").networkInterfaces().lo?.some((a) => a.family === "IPv6" || a.family === 6) ?? false;
+    return require("os").networkInterfaces().lo?.some((a) => a.family === "IPv6" || /** @type {unknown} */ (a.family) === 6 /* Node 18 */) ?? false;
   } catch {
     return false;
   }

@@ -106,7 +106,7 @@ function clientFrom(localAddress, port) {
     const s = net.connect({ host: "127.0.0.1", port, localAddress }, () => {
       let got = "";
       s.on("data", (d) => (got += d));
-      s.got = () => got;
+      /** @type {any} */ (s).got = () => got;
       resolve(s);
     });
     s.once("error", reject);

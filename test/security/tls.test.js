@@ -129,7 +129,7 @@ describe("security: TLS", function () {
     it("a client that does not trust the server's CA fails its handshake (the server is not blindly trusted)", async function () {
       const c = certs();
       const { port } = await startTrigger({});
-      await assert.rejects(tlsClient(port, { ca: c.read(c.rogueCa) }), (err) => /self[- ]signed|unable to verify|UNABLE_TO_VERIFY/i.test(err.message + err.code));
+      await assert.rejects(tlsClient(port, { ca: c.read(c.rogueCa) }), (/** @type {any} */ err) => /self[- ]signed|unable to verify|UNABLE_TO_VERIFY/i.test(err.message + err.code));
     });
 
     it("mutual TLS: a client certificate from the CA gets in; none, or one from another CA, is refused as tls", async function () {
@@ -196,8 +196,8 @@ describe("security: TLS", function () {
         readAll(s).then((b) => got.push({ data: b.toString(), authorized: s.authorized, cn }));
       });
       server.on("tlsClientError", () => undefined);
-      await new Promise((r) => server.listen(0, "127.0.0.1", r));
-      return { port: server.address().port, got, close: () => new Promise((r) => server.close(r)) };
+      await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
+      return { port: /** @type {import("net").AddressInfo} */ (server.address()).port, got, close: () => new Promise((r) => server.close(r)) };
     }
 
     async function sender(props, tlsProps) {
@@ -305,13 +305,13 @@ describe("security: TLS", function () {
         s.on("error", () => undefined);
         s.on("data", (d) => got.push({ data: d.toString(), cn: s.getPeerCertificate().subject.CN }));
       });
-      await new Promise((r) => peer.listen(0, "127.0.0.1", r));
+      await new Promise((r) => peer.listen(0, "127.0.0.1", () => r(undefined)));
       try {
         await helper.load(
           NODES,
           onTab([
             tlsConfigNode("both", { cert: c.server.cert, key: c.server.key, ca: c.ca }),
-            { id: "br", type: "tcp-server-client-bridge", host: "127.0.0.1", port, peerHost: "127.0.0.1", peerPort: peer.address().port, eventBytes: "1", holdOff: "0.2", tls: "both", tlsClientAuth: "require", event: "line", eol: "lf", wires: [["out"]] },
+            { id: "br", type: "tcp-server-client-bridge", host: "127.0.0.1", port, peerHost: "127.0.0.1", peerPort: /** @type {import("net").AddressInfo} */ (peer.address()).port, eventBytes: "1", holdOff: "0.2", tls: "both", tlsClientAuth: "require", event: "line", eol: "lf", wires: [["out"]] },
             { id: "out", type: "helper" },
           ]),
         );

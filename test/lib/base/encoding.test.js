@@ -83,7 +83,7 @@ describe("encoding", function () {
   });
   it("auto encodes strings as UTF-8; unknown encodings are refused clearly", function () {
     assert.deepStrictEqual([...enc.encodeString("é", "auto")], [0xc3, 0xa9]);
-    assert.throws(() => enc.encodeString("x", "klingon"), (e) => e.code === "EENCODING" && /klingon/.test(e.message));
+    assert.throws(() => enc.encodeString("x", "klingon"), (/** @type {any} */ e) => e.code === "EENCODING" && /klingon/.test(e.message));
     assert.throws(() => enc.makeDecoder("klingon"), /unknown encoding/);
     assert.strictEqual(enc.isKnownEncoding("Windows-1252"), true);
     assert.strictEqual(enc.isKnownEncoding(""), true);

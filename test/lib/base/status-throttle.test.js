@@ -1,7 +1,7 @@
 "use strict";
 // The status throttle: what the editor sees of a busy node.
 const assert = require("assert");
-const { ThrottledStatus } = require("../../../dist/nodes/lib/base/status-throttle");
+const { ThrottledStatus } = require("../../helpers").lib("base/status-throttle.js");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,7 +3,10 @@ const assert = require("assert");
 const { lib } = require("../../helpers");
 const { serverTlsOptions, clientTlsOptions, forHost, TlsOptionsError } = lib("base/tls-options.js");
 
-/** A stand-in for Node-RED's tls-config node: addTLSOptions as in 05-tls.js. */
+/**
+ * A stand-in for Node-RED's tls-config node: addTLSOptions as in 05-tls.js.
+ * @param {{ key?: any, cert?: any, ca?: any, passphrase?: string, servername?: string, verifyservercert?: boolean, valid?: boolean }} [o]
+ */
 function tlsConfig({ key, cert, ca, passphrase, servername, verifyservercert = true, valid = true } = {}) {
   return {
     valid,
@@ -29,9 +32,9 @@ describe("tls-options", function () {
     assert.strictEqual(m.options.requestCert, true);
     assert.strictEqual(m.options.rejectUnauthorized, true);
     assert.strictEqual(m.options.ca, "CA");
-    assert.throws(() => serverTlsOptions(tlsConfig({ ca: "CA" }), "none"), (e) => e instanceof TlsOptionsError && e.problem === "no-cert");
-    assert.throws(() => serverTlsOptions(tlsConfig({ key: "K", cert: "C" }), "require"), (e) => e.problem === "no-ca");
-    assert.throws(() => serverTlsOptions(tlsConfig({ key: "K", cert: "C", valid: false }), "none"), (e) => e.problem === "invalid");
+    assert.throws(() => serverTlsOptions(tlsConfig({ ca: "CA" }), "none"), (/** @type {any} */ e) => e instanceof TlsOptionsError && e.problem === "no-cert");
+    assert.throws(() => serverTlsOptions(tlsConfig({ key: "K", cert: "C" }), "require"), (/** @type {any} */ e) => e.problem === "no-ca");
+    assert.throws(() => serverTlsOptions(tlsConfig({ key: "K", cert: "C", valid: false }), "none"), (/** @type {any} */ e) => e.problem === "invalid");
   });
 
   it("client: verifies by default even when the tls-config's own checkbox is off; only verify=false turns it off", function () {

@@ -20,8 +20,8 @@ async function peerServer() {
     s.on("error", () => undefined);
     conns.push(c);
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { conns, port: server.address().port, close: () => (conns.forEach((c) => c.socket.destroy()), server.close()) };
+  await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
+  return { conns, port: /** @type {import("net").AddressInfo} */ (server.address()).port, close: () => (conns.forEach((c) => c.socket.destroy()), server.close()) };
 }
 
 /** A bridge listening on an ephemeral port; every handler call is recorded in order. */
@@ -196,9 +196,9 @@ describe("bridge core (one link at a time)", function () {
   it("bytes a link could not take are handed back when it breaks", async function () {
     // The peer never reads: the kernel buffers fill, the rest waits in the socket until the idle timeout cuts it.
     const server = net.createServer((s) => s.pause());
-    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
     cleanup.push(async () => server.close());
-    const b = use(await bridge({ peerPort: server.address().port, eventBytes: "0", timeout: "0.3", maxBuffer: String(64 * 1024 * 1024) }));
+    const b = use(await bridge({ peerPort: /** @type {import("net").AddressInfo} */ (server.address()).port, eventBytes: "0", timeout: "0.3", maxBuffer: String(64 * 1024 * 1024) }));
     await waitFor(() => b.core.mode === "linked-out", "linked");
     const data = Buffer.alloc(32 * 1024 * 1024);
     for (let i = 0; i < data.length; i += 4) data.writeUInt32BE(i, i);
@@ -221,7 +221,7 @@ describe("bridge core (one link at a time)", function () {
     assert.strictEqual(b.calls("unlinked")[0][1], "stopped");
     // The port is free again.
     const s = net.createServer();
-    await new Promise((resolve, reject) => s.once("error", reject).listen(b.port, "127.0.0.1", resolve));
+    await new Promise((resolve, reject) => s.once("error", reject).listen(b.port, "127.0.0.1", () => resolve(undefined)));
     s.close();
 
     const u = await bridge({ peerPort: await freePort(), eventBytes: "100" });

@@ -97,7 +97,7 @@ describe("delivery: one job over its own connection", function () {
         }
       });
     });
-    await new Promise((r) => server.listen(port, HOST, r));
+    await new Promise((r) => server.listen(port, HOST, () => r(undefined)));
     return {
       port,
       got,
@@ -154,7 +154,7 @@ describe("delivery: one job over its own connection", function () {
 
   it("gives up after the attempts, with the refusal's code", async function () {
     const port = await freePort();
-    await assert.rejects(run(port, "x", { attempts: 3, retryDelayMs: 5 }), (err) => {
+    await assert.rejects(run(port, "x", { attempts: 3, retryDelayMs: 5 }), (/** @type {any} */ err) => {
       assert.strictEqual(err.code, "ECONNREFUSED");
       assert.strictEqual(err.phase, "connect");
       assert.strictEqual(err.attempts, 3);
@@ -165,7 +165,7 @@ describe("delivery: one job over its own connection", function () {
   it("gives up when the next attempt would start after the total bound", async function () {
     const port = await freePort();
     const t0 = Date.now();
-    await assert.rejects(run(port, "x", { attempts: 1000, retryDelayMs: 20, retryMaxDelayMs: 20, retryWithinMs: 150 }), (err) => {
+    await assert.rejects(run(port, "x", { attempts: 1000, retryDelayMs: 20, retryMaxDelayMs: 20, retryWithinMs: 150 }), (/** @type {any} */ err) => {
       assert.strictEqual(err.code, "ECONNREFUSED");
       // At least the first retry (scheduled 20 ms after a refusal that takes ~1 ms), at most one every 20 ms of the
       // 150 ms; a loaded machine only makes fewer. 1000 attempts were allowed: the bound, not the count, ended it.
@@ -183,7 +183,7 @@ describe("delivery: one job over its own connection", function () {
       return new net.Socket(); // never connects, never fails: only the timeout ends it
     };
     const t0 = Date.now();
-    await assert.rejects(run(1, "x", { connectTimeoutMs: 60, attempts: 2, retryDelayMs: 10 }, undefined, blackHole), (err) => {
+    await assert.rejects(run(1, "x", { connectTimeoutMs: 60, attempts: 2, retryDelayMs: 10 }, undefined, blackHole), (/** @type {any} */ err) => {
       assert.strictEqual(err.code, "ETIMEDOUT");
       assert.strictEqual(err.attempts, 2);
       return true;
@@ -207,7 +207,7 @@ describe("delivery: one job over its own connection", function () {
   it("a reset after bytes went out is reported and never retried (no double print)", async function () {
     printer = await startPrinter({ resetAfter: 1000 });
     // "eof": close at once would not notice, it does not wait for the printer after the last byte.
-    await assert.rejects(run(printer.port, Buffer.alloc(200_000, 65), { after: "eof", attempts: 5 }), (err) => {
+    await assert.rejects(run(printer.port, Buffer.alloc(200_000, 65), { after: "eof", attempts: 5 }), (/** @type {any} */ err) => {
       assert.ok(["ECONNRESET", "EPIPE"].includes(err.code), err.code);
       assert.strictEqual(err.phase, "send");
       assert.strictEqual(err.attempts, 1);

@@ -16,7 +16,7 @@ describe("reply to a session", function () {
       s.resume();
       accepted.push(reg.add(s, { remoteAddress: "127.0.0.1", remotePort: s.remotePort, localPort: s.localPort, owner: { id: "t", type: "test" }, direction: "in" }));
     });
-    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
   });
   afterEach(function () {
     accepted.forEach((s) => s.socket.destroy());
@@ -24,7 +24,7 @@ describe("reply to a session", function () {
   });
 
   it("writes to the live session, in call order, and closes it when asked", async function () {
-    const client = await connect(server.address().port);
+    const client = await connect(/** @type {import("net").AddressInfo} */ (server.address()).port);
     const got = readAll(client);
     await waitFor(() => accepted.length === 1, "accept");
     const id = accepted[0].id;
@@ -37,7 +37,7 @@ describe("reply to a session", function () {
     assert.strictEqual(results[0].peer, `127.0.0.1:${client.localPort}`);
     assert.strictEqual((await got).toString(), "one two three");
     await waitFor(() => reg.size === 0, "session removed");
-    await assert.rejects(replyToSession(reg, id, Buffer.from("late"), false, 1000), (err) => err.code === "ESESSIONCLOSED" && err.detail.reason === "reply");
+    await assert.rejects(replyToSession(reg, id, Buffer.from("late"), false, 1000), (/** @type {any} */ err) => err.code === "ESESSIONCLOSED" && err.detail.reason === "reply");
   });
 
   it("no session, or an unknown one, is a SessionError", async function () {

@@ -83,7 +83,7 @@ describe("send-to-tcp-port error texts", function () {
       drainTimeout: { host: "h:1", drainTimeout: 20000 },
     };
     for (const [key, props] of Object.entries(bad)) {
-      assert.throws(() => parseSendConfig(props), (err) => err.key === key, `${key} is reported`);
+      assert.throws(() => parseSendConfig(props), (/** @type {any} */ err) => err.key === key, `${key} is reported`);
       assert.strictEqual(typeof lookup(`label.${key}`), "string", `label.${key} is in the catalog`);
     }
   });

@@ -11,7 +11,7 @@ describe("session registry", function () {
     accepted = [];
     // resume(): a paused socket never reads the FIN, so it would never close.
     server = net.createServer((s) => accepted.push(s.resume()));
-    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
   });
   afterEach(function () {
     accepted.forEach((s) => s.destroy());
@@ -23,7 +23,7 @@ describe("session registry", function () {
 
   it("an entry lives exactly as long as its socket", async function () {
     const reg = new SessionRegistry();
-    const client = await connect(server.address().port);
+    const client = await connect(/** @type {import("net").AddressInfo} */ (server.address()).port);
     await waitFor(() => accepted.length === 1, "accept");
     const s = reg.add(accepted[0], meta(accepted[0]));
     assert.strictEqual(reg.size, 1);
@@ -40,7 +40,7 @@ describe("session registry", function () {
 
   it("close() records the reason it was closed for", async function () {
     const reg = new SessionRegistry();
-    await connect(server.address().port);
+    await connect(/** @type {import("net").AddressInfo} */ (server.address()).port);
     await waitFor(() => accepted.length === 1, "accept");
     const s = reg.add(accepted[0], meta(accepted[0]));
     assert.strictEqual(reg.close(s.id, "admin"), true);
@@ -60,7 +60,7 @@ describe("session registry", function () {
     const reg = new SessionRegistry(3);
     const ids = [];
     for (let i = 0; i < 5; i++) {
-      await connect(server.address().port);
+      await connect(/** @type {import("net").AddressInfo} */ (server.address()).port);
       await waitFor(() => accepted.length === i + 1, "accept");
       ids.push(reg.add(accepted[i], meta(accepted[i])).id);
       reg.close(ids[i], "admin");
