@@ -288,7 +288,6 @@ export = function register(RED: NodeAPI): void {
     /** Reply mode with the data in msg.payload or fixed: read synchronously on the hot path. */
     const directData = cfg.mode === "reply" ? syncData : undefined;
 
-    if (manager) manager.register({ id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "" });
     if (unverified) showStatus();
 
     node.on("input", function (msg: NodeMessage, send: SendFn, done: DoneFn) {
@@ -334,7 +333,6 @@ export = function register(RED: NodeAPI): void {
           entry.done(codedError(t("errors.stopped", { where: String(sessionIdOf(entry.msg._session)), sent: 0 }), "ESTOPPED"));
         }
         status.stop();
-        if (manager) manager.deregister({ id: node.id, type: TYPE });
         done();
       };
       // A safety net under the drain bound: Node-RED gives a close handler 15 s.

@@ -204,13 +204,11 @@ export = function register(RED: NodeAPI): void {
       done();
     });
 
-    manager.register(owner);
     core.start();
 
     node.on("close", (_removed: boolean, done: () => void) => {
       stopped = true;
       status.stop();
-      manager.deregister(owner);
       const bound = setTimeout(done, tun.closeTimeoutMs);
       core.stop().then(
         (unsent) => {

@@ -1,8 +1,9 @@
 /**
  * Reply to sender: writes bytes to the live connection a message came from,
  * found by its session id in a manager's registry. Writes happen in call
- * order, so replies on one session keep the order of the calls; the promise
- * settles when the bytes are handed to the OS (or the write fails or times
+ * order, so replies on one session keep the order of the calls. A reply is
+ * done once its bytes are handed to the OS (at once, usually; or, behind a
+ * slow peer, when PendingReply calls back, also when the write fails or times
  * out), and, when asked, the session is closed after that.
  */
 import { SessionError, sessionLabel, type Session, type SessionRegistry } from "../sessions/registry";
@@ -43,22 +44,6 @@ const EMPTY = Buffer.alloc(0);
 /** The session id of a message's `_session`, or what lookup() should reject. */
 export function sessionIdOf(session: unknown): unknown {
   return typeof session === "object" && session !== null ? (session as { id?: unknown }).id : undefined;
-}
-
-/** Writes data to the session; rejects with a SessionError (no such live session) or a ReplyWriteError. */
-export function replyToSession(
-  registry: SessionRegistry,
-  id: unknown,
-  data: Buffer,
-  closeAfter: boolean,
-  timeoutMs: number,
-): Promise<ReplyResult> {
-  return new Promise((resolve, reject) => {
-    const r = writeReply(registry, id, data, closeAfter);
-    if (r instanceof PendingReply) r.wait(timeoutMs, (err, res) => (err ? reject(err) : resolve(res as ReplyResult)));
-    else if (r instanceof Error) reject(r);
-    else resolve(r);
-  });
 }
 
 /** A reply queued behind earlier bytes the peer has not taken yet. */
@@ -108,33 +93,20 @@ const peerOf = sessionLabel;
 
 function done(registry: SessionRegistry, session: Session, bytes: number, closeAfter: boolean): ReplyResult {
   if (closeAfter) registry.close(session.id, "reply");
-  return resultOf(session, bytes, closeAfter);
+  return replyResult(session, bytes, closeAfter);
 }
 
-function resultOf(session: Session, bytes: number, closeAfter: boolean): ReplyResult {
+/** What a reply did, as msg.tcp shows it. */
+export function replyResult(session: Session, bytes: number, closeAfter: boolean): ReplyResult {
   return { sessionId: session.id, peer: peerOf(session), bytesSent: bytes, closed: closeAfter };
 }
 
 /**
- * Writes a reply. When the OS takes every byte at once (the usual case) the
- * result comes back right away, with no timer, promise or callback; a reply
- * queued behind a slow peer comes back as a PendingReply to wait on. No live
- * session, or too much waiting for this peer already: the error, returned.
- */
-export function writeReply(
-  registry: SessionRegistry,
-  id: unknown,
-  data: Buffer,
-  closeAfter: boolean,
-  maxPending = REPLY_MAX_PENDING,
-): ReplyResult | SessionError | ReplyWriteError | PendingReply {
-  const r = writeReplyFast(registry, id, data, closeAfter, maxPending);
-  return r instanceof Error || r instanceof PendingReply ? r : resultOf(r, data.length, closeAfter);
-}
-
-/**
- * writeReply for the hot path: on success it returns the session itself (the
- * caller knows what it wrote), so a reply allocates no result object.
+ * Writes a reply. When the OS takes every byte at once (the usual case) it
+ * returns the session itself (the caller knows what it wrote), with no timer,
+ * promise, callback or result object; a reply queued behind a slow peer comes
+ * back as a PendingReply to wait on. No live session, or too much waiting for
+ * this peer already: the error, returned.
  */
 export function writeReplyFast(
   registry: SessionRegistry,
