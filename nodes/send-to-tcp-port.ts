@@ -8,11 +8,11 @@
  * done and status. The work is in lib/delivery, lib/tcp-job and lib/reply.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, type CodedError, ThrottledStatus, makeDecoder, ConfigError } from "./lib/base";
+import { codedError, ThrottledStatus, makeDecoder, ConfigError } from "./lib/base";
 import { resolveManager } from "./red/manager-link";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
-import { Delivery, destinationLabel, resolveDestination, type Destination, InOrder, toBytes, PendingReply, sessionIdOf, writeReplyFast, type ReplyResult, describeSendError, parseSendConfig, type SendConfig, type SendProps, type TypedProp, type JobResult } from "./lib/outbound";
+import { Delivery, destinationLabel, resolveDestination, type Destination, InOrder, toBytes, PendingReply, sessionIdOf, writeReplyFast, type ReplyResult, sendErrorOf, parseSendConfig, type SendConfig, type SendProps, type TypedProp, type JobResult } from "./lib/outbound";
 import { type ManagerCore, sessionLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
@@ -167,7 +167,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     const fail = (ctx: { msg: NodeMessage; done: DoneFn }, err: Error, where: string): void => {
-      const coded = toCoded(err, where);
+      const coded = sendErrorOf(err, where, t);
       lastError = { code: coded.code, where };
       showStatus();
       ctx.done(coded);
@@ -276,13 +276,6 @@ export = function register(RED: NodeAPI): void {
       }
       msg.tcp = { sessionId: r.sessionId, peer: r.peer, bytesSent: r.bytesSent, closed: r.closed };
       deliver(msg, send, done);
-    }
-
-    function toCoded(err: Error, where: string): CodedError {
-      const d = describeSendError(err, where);
-      if (d) return codedError(t(`errors.${d.key}`, d.subs), d.code);
-      const code = (err as { code?: unknown }).code;
-      return codedError(err.message, typeof code === "string" ? code : "EIO");
     }
 
     /** Reply mode with the data in msg.payload or fixed: read synchronously on the hot path. */

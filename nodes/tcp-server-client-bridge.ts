@@ -8,14 +8,14 @@
  * events onto send/done/status; the behaviour lives in the core.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, ThrottledStatus, ConfigError } from "./lib/base";
+import { codedError, inWords, ThrottledStatus, ConfigError } from "./lib/base";
 import { frameError } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { clientTls, listenSecurity, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { BridgeCore, type BridgeMode, parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge";
 import { type Connection, eventMessage, refusalText, type EventMessage, parseFramingConfig, type FramingConfig, type FramingProps, parseListenConfig, type ListenConfig, type ListenSecurity } from "./lib/inbound";
-import { PayloadError, toBytes } from "./lib/outbound";
+import { toBytes } from "./lib/outbound";
 import { peerLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
@@ -180,17 +180,12 @@ export = function register(RED: NodeAPI): void {
       },
     });
 
-
-    function payloadErrorOf(err: PayloadError): Error {
-      return codedError(t(`errors.payload.${err.problem}`, { kind: err.kind, detail: err.detail }), err.code);
-    }
-
     node.on("input", (msg: NodeMessage, _send: SendFn, done: DoneFn) => {
       let bytes: Buffer;
       try {
         bytes = toBytes(msg.payload, cfg.inputEncoding);
       } catch (err) {
-        done(err instanceof PayloadError ? payloadErrorOf(err) : (err as Error));
+        done(inWords(err, t) ?? (err as Error));
         return;
       }
       const r = core.write(bytes);

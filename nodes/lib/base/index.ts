@@ -3,7 +3,7 @@
  * Node-RED import and nothing about any one node.
  *
  *   config          ConfigError and the readers of editor-stored properties
- *   coded-error     errors with a `code` as Catch nodes want them
+ *   coded-error     the one error type: a code, and the catalog entry a node shows
  *   encoding        Buffer <-> string through iconv-lite ("auto" included)
  *   escapes         "\r\n\x02"-style escapes to bytes
  *   tls-options     tls-config node -> Node.js TLS options (server and client)

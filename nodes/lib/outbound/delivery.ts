@@ -10,15 +10,21 @@
  * fails whatever is left with ESTOPPED.
  */
 import { destinationLabel, type Destination } from "./destination";
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { defaultDial, JobError, runJob, type Dial, type JobOptions, type JobResult } from "./job";
 
 export const DEFAULT_MAX_QUEUE = 10_000;
 
 /** The lane of a destination is full (or the queue is stopping); nothing was queued. */
-export class QueueError extends Error {
-  constructor(readonly code: "EQUEUEFULL" | "ESTOPPED", readonly destination: string, readonly limit: number) {
-    super(code === "EQUEUEFULL" ? `${limit} jobs already wait for ${destination}` : `not accepting jobs: stopping`);
+export class QueueError extends CodedError {
+  declare readonly code: "EQUEUEFULL" | "ESTOPPED";
+  constructor(code: "EQUEUEFULL" | "ESTOPPED", readonly destination: string, readonly limit: number) {
+    super(code, code === "EQUEUEFULL" ? `${limit} jobs already wait for ${destination}` : `not accepting jobs: stopping`);
     this.name = "QueueError";
+  }
+
+  override catalog(): CatalogEntry {
+    return { key: this.code === "EQUEUEFULL" ? "queue-full" : "stopped", subs: { where: this.destination, limit: this.limit, sent: 0 } };
   }
 }
 

@@ -23,6 +23,7 @@ import { connect, type Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 import type { Destination } from "./destination";
 import { forHost } from "../base/tls-options";
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 
 export type AfterSend = "close" | "eof" | "delay";
 /** "reply": the peer's reply ended with replyEnd, so we closed without waiting further. */
@@ -87,18 +88,25 @@ export interface JobResult {
 
 export type JobPhase = "connect" | "send" | "stopped";
 
-/** A job that did not complete; code is the system error code (ECONNREFUSED, ETIMEDOUT, ...) or ESTOPPED. */
-export class JobError extends Error {
+/**
+ * A job that did not complete; code is the system error code (ECONNREFUSED, ETIMEDOUT, ...) or ESTOPPED.
+ * Its catalog entry is the phase; the caller adds `where` (the destination).
+ */
+export class JobError extends CodedError {
   constructor(
-    readonly code: string,
+    code: string,
     readonly phase: JobPhase,
     readonly attempts: number,
     readonly elapsedMs: number,
     readonly bytesSent: number,
     readonly cause?: Error,
   ) {
-    super(`${phase} failed after ${attempts} attempt(s) in ${elapsedMs} ms: ${cause ? cause.message : code}`);
+    super(code, `${phase} failed after ${attempts} attempt(s) in ${elapsedMs} ms: ${cause ? cause.message : code}`);
     this.name = "JobError";
+  }
+
+  override catalog(): CatalogEntry {
+    return { key: this.phase, subs: { attempts: this.attempts, ms: this.elapsedMs, sent: this.bytesSent, error: this.cause ? this.cause.message : this.code } };
   }
 }
 
@@ -114,10 +122,8 @@ function codeOf(err: Error): string {
   return typeof c === "string" && c !== "" ? c : "EIO";
 }
 
-function timeoutError(what: string): NodeJS.ErrnoException {
-  const err: NodeJS.ErrnoException = new Error(`${what} timed out`);
-  err.code = "ETIMEDOUT";
-  return err;
+function timeoutError(what: string): CodedError {
+  return new CodedError("ETIMEDOUT", `${what} timed out`);
 }
 
 class Stopped extends Error {}

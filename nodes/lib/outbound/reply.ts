@@ -6,6 +6,7 @@
  * slow peer, when PendingReply calls back, also when the write fails or times
  * out), and, when asked, the session is closed after that.
  */
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { SessionError, sessionLabel, type Session, type SessionRegistry } from "../sessions/registry";
 
 export interface ReplyResult {
@@ -16,17 +17,23 @@ export interface ReplyResult {
 }
 
 /** The write to a live session failed (code: EPIPE, ECONNRESET, ETIMEDOUT, ...). */
-export class ReplyWriteError extends Error {
+export class ReplyWriteError extends CodedError {
   constructor(
-    readonly code: string,
+    code: string,
     readonly sessionId: string,
     readonly peer: string,
     readonly cause: Error,
     /** Set for ETIMEDOUT: the send timeout that passed (the connection was closed then). */
     readonly timeoutMs?: number,
   ) {
-    super(`reply to session ${sessionId} (${peer}) failed: ${cause.message}`);
+    super(code, `reply to session ${sessionId} (${peer}) failed: ${cause.message}`);
     this.name = "ReplyWriteError";
+  }
+
+  override catalog(): CatalogEntry {
+    const { sessionId: session, peer } = this;
+    if (this.timeoutMs !== undefined) return { key: "reply-timeout", subs: { session, peer, ms: this.timeoutMs } };
+    return { key: "reply-write", subs: { session, peer, error: this.cause.message } };
   }
 }
 
@@ -71,16 +78,14 @@ export class PendingReply {
         // Replies queued behind one that timed out go with its connection: the same failure, whatever code
         // this Node.js version gives a write on a destroyed socket (ERR_STREAM_DESTROYED, ECANCELED).
         if (timedOut === undefined && session.closeReason === "timeout") timedOut = timeoutMs;
-        const code = timedOut !== undefined ? "ETIMEDOUT" : (err as NodeJS.ErrnoException).code;
+        const code = timedOut !== undefined ? "ETIMEDOUT" : (err as { code?: unknown }).code;
         cb(new ReplyWriteError(typeof code === "string" ? code : "EIO", session.id, peerOf(session), err, timedOut));
         return;
       }
       cb(null, done(this.registry, session, this.bytes, this.closeAfter));
     };
     const timer = setTimeout(() => {
-      const err: NodeJS.ErrnoException = new Error(`the peer has not taken the reply for ${timeoutMs} ms; connection closed`);
-      err.code = "ETIMEDOUT";
-      finish(err, timeoutMs);
+      finish(new CodedError("ETIMEDOUT", `the peer has not taken the reply for ${timeoutMs} ms; connection closed`), timeoutMs);
       // A reset, not a FIN: the kernel must not go on sending the failed reply once the flow was told it failed.
       this.registry.close(session.id, "timeout", true);
     }, timeoutMs);
@@ -121,8 +126,7 @@ export function writeReplyFast(
   const socket = session.socket;
   const waiting = socket.writableLength;
   if (waiting > 0 && waiting + data.length > maxPending) {
-    const err: NodeJS.ErrnoException = new Error(`the peer has not taken ${waiting} bytes of earlier replies (at most ${maxPending} may wait)`);
-    err.code = "EBUFFERFULL";
+    const err = new CodedError("EBUFFERFULL", `the peer has not taken ${waiting} bytes of earlier replies (at most ${maxPending} may wait)`);
     return new ReplyWriteError("EBUFFERFULL", session.id, peerOf(session), err);
   }
   socket.write(data);
