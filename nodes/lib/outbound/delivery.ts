@@ -11,7 +11,8 @@
  */
 import { destinationLabel, type Destination } from "./destination";
 import { CodedError, type CatalogEntry } from "../base/coded-error";
-import { defaultDial, JobError, runJob, type Dial, type JobOptions, type JobResult } from "./job";
+import { JobError, runJob, type JobOptions, type JobResult } from "./job";
+import { connectSocket, type Connector } from "../base/dial";
 
 export const DEFAULT_MAX_QUEUE = 10_000;
 
@@ -44,7 +45,8 @@ export interface DeliveryOptions<T> {
   /** Jobs waiting per destination (not counting running ones), at least 1. */
   maxQueue: number;
   handlers: DeliveryHandlers<T>;
-  dial?: Dial;
+  /** Opens each job's socket (lib/base/dial); tests pass their own. */
+  connector?: Connector;
 }
 
 interface Job<T> {
@@ -93,7 +95,7 @@ interface Lane<T> {
 
 export class Delivery<T> {
   private readonly lanes = new Map<string, Lane<T>>();
-  private readonly dial: Dial;
+  private readonly connector: Connector;
   private queuedCount = 0;
   private runningCount = 0;
   private stopping = false;
@@ -101,7 +103,7 @@ export class Delivery<T> {
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly o: DeliveryOptions<T>) {
-    this.dial = o.dial ?? defaultDial;
+    this.connector = o.connector ?? connectSocket;
   }
 
   /** Jobs waiting to start, over all destinations. */
@@ -185,7 +187,7 @@ export class Delivery<T> {
     const r: Running<T> = { job, abort: new AbortController() };
     lane.running.add(r);
     this.runningCount++;
-    runJob(job.dest, job.data, job.opts, r.abort.signal, this.dial).then(
+    runJob(job.dest, job.data, job.opts, r.abort.signal, this.connector).then(
       (result) => this.settle(lane, r, () => this.o.handlers.finished(job.ctx, result)),
       (err: unknown) => {
         const e = err instanceof JobError ? err : new JobError("EIO", "send", 0, 0, 0, err as Error);

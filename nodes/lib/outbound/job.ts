@@ -19,11 +19,11 @@
  * Only failures to connect are retried: once bytes went out, a retry could
  * print a label twice, so a reset after that is reported, not repeated.
  */
-import { connect, type Socket } from "node:net";
-import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
+import type { Socket } from "node:net";
+import type { ConnectionOptions } from "node:tls";
 import type { Destination } from "./destination";
-import { forHost } from "../base/tls-options";
 import { CodedError, type CatalogEntry } from "../base/coded-error";
+import { connectSocket, dial, type Connector } from "../base/dial";
 
 export type AfterSend = "close" | "eof" | "delay";
 /** "reply": the peer's reply ended with replyEnd, so we closed without waiting further. */
@@ -110,10 +110,6 @@ export class JobError extends CodedError {
   }
 }
 
-export type Dial = (host: string, port: number, tls?: ConnectionOptions) => Socket;
-
-export const defaultDial: Dial = (host, port, tls) => (tls ? tlsConnect({ ...forHost(tls, host), host, port }) : connect({ host, port }));
-
 /** Connect errors that mean "not now" rather than "never": the peer refuses, is busy, or is not reachable yet. */
 export const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EADDRNOTAVAIL", "ECONNABORTED"]);
 
@@ -135,33 +131,22 @@ class Stopped extends Error {}
  */
 export const TLS_CLOSE_GRACE_MS = 2000;
 
-/** Resolves with a connected socket, or rejects with the connect error (ETIMEDOUT after timeoutMs). */
-function connectOnce(dest: Destination, timeoutMs: number, dial: Dial, signal: AbortSignal, tls?: ConnectionOptions): Promise<Socket> {
+/** Resolves with a connected socket (lib/base/dial), or rejects with the connect error; Stopped when aborted. */
+function connectOnce(dest: Destination, o: JobOptions, connector: Connector, signal: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = tls ? dial(dest.host, dest.port, tls) : dial(dest.host, dest.port);
-    const connected = tls ? "secureConnect" : "connect";
-    let settled = false;
-    const settle = (err?: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      socket.removeListener(connected, onConnect);
-      socket.removeListener("error", onError);
-      if (err) {
-        socket.on("error", () => undefined);
-        socket.destroy();
-        reject(err);
-      } else {
-        resolve(socket);
-      }
+    const onAbort = (): void => {
+      attempt.abandon();
+      reject(new Stopped());
     };
-    const onConnect = (): void => settle();
-    const onError = (err: Error): void => settle(err);
-    const onAbort = (): void => settle(new Stopped());
-    const timer = setTimeout(() => settle(timeoutError("connect")), timeoutMs);
-    socket.once(connected, onConnect);
-    socket.once("error", onError);
+    const attempt = dial(
+      { host: dest.host, port: dest.port, timeoutMs: o.connectTimeoutMs, tls: o.tls },
+      (err, socket) => {
+        signal.removeEventListener("abort", onAbort);
+        if (err) reject(err);
+        else resolve(socket as Socket);
+      },
+      connector,
+    );
     signal.addEventListener("abort", onAbort);
   });
 }
@@ -304,7 +289,7 @@ function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSign
 }
 
 /** Delivers data to dest over a connection of its own; rejects with JobError. */
-export async function runJob(dest: Destination, data: Buffer, o: JobOptions, signal: AbortSignal, dial: Dial = defaultDial): Promise<JobResult> {
+export async function runJob(dest: Destination, data: Buffer, o: JobOptions, signal: AbortSignal, connector: Connector = connectSocket): Promise<JobResult> {
   const started = Date.now();
   let attempts = 0;
   let delay = o.retryDelayMs;
@@ -316,7 +301,7 @@ export async function runJob(dest: Destination, data: Buffer, o: JobOptions, sig
     attempts++;
     const t0 = Date.now();
     try {
-      socket = await connectOnce(dest, o.connectTimeoutMs, dial, signal, o.tls);
+      socket = await connectOnce(dest, o, connector, signal);
       connectMs = Date.now() - t0;
     } catch (err) {
       if (err instanceof Stopped) throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), 0);
