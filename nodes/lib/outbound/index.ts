@@ -5,7 +5,9 @@
  *
  *   payload       message value -> bytes (one documented table)
  *   destination   host:port from node settings and the message
- *   job           one job: connect, write, end as configured, capture a reply
+ *   job           one job: dial with retries, then its transfer
+ *   transfer      a connected job: write, end as configured (a state machine)
+ *   reply-capture what the peer answers a job: kept, counted, its end found
  *   delivery      ordered per-destination queues with retries and drain
  *   in-order      outputs in input order
  *   reply         reply to sender: write to a live session
@@ -18,5 +20,7 @@ export * from "./in-order";
 export * from "./job";
 export * from "./payload";
 export * from "./reply";
+export * from "./reply-capture";
 export * from "./send-config";
 export * from "./send-errors";
+export * from "./transfer";

@@ -1,8 +1,9 @@
 /**
- * One delivery job over its own TCP connection: dial (with a connect timeout,
- * retried with backoff while the peer refuses or does not answer), send the
- * bytes, then end the connection the chosen way while keeping what the peer
- * sent back. No Node-RED import; the queue in delivery.ts runs these.
+ * One delivery job over its own TCP connection: dial (lib/base/dial, with a
+ * connect timeout, retried with backoff while the peer refuses or does not
+ * answer), send the bytes, then end the connection the chosen way while
+ * keeping what the peer sent back (transfer.ts, a state machine). No Node-RED
+ * import; the queue in delivery.ts runs these.
  *
  * After sending:
  *   close  end our side (FIN) once every byte is handed to the OS, then close
@@ -24,6 +25,7 @@ import type { ConnectionOptions } from "node:tls";
 import type { Destination } from "./destination";
 import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { connectSocket, dial, type Connector } from "../base/dial";
+import { Stopped, transfer } from "./transfer";
 
 export type AfterSend = "close" | "eof" | "delay";
 /** "reply": the peer's reply ended with replyEnd, so we closed without waiting further. */
@@ -114,22 +116,9 @@ export class JobError extends CodedError {
 export const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EADDRNOTAVAIL", "ECONNABORTED"]);
 
 function codeOf(err: Error): string {
-  const c = (err as NodeJS.ErrnoException).code;
+  const c = (err as { code?: unknown }).code;
   return typeof c === "string" && c !== "" ? c : "EIO";
 }
-
-function timeoutError(what: string): CodedError {
-  return new CodedError("ETIMEDOUT", `${what} timed out`);
-}
-
-class Stopped extends Error {}
-
-/**
- * TLS and "close": the peer's session tickets and close_notify still arrive
- * after our last byte; closing at once would answer them with a reset that
- * can cost the peer our data. Wait this long for the peer to close.
- */
-export const TLS_CLOSE_GRACE_MS = 2000;
 
 /** Resolves with a connected socket (lib/base/dial), or rejects with the connect error; Stopped when aborted. */
 function connectOnce(dest: Destination, o: JobOptions, connector: Connector, signal: AbortSignal): Promise<Socket> {
@@ -162,129 +151,6 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, ms);
     signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-interface Transfer {
-  closedBy: ClosedBy;
-  reply: Buffer;
-  replyTruncated: boolean;
-  bytesReceived: number;
-}
-
-class TransferError extends Error {
-  constructor(readonly cause: Error) {
-    super(cause.message);
-  }
-}
-
-/** Sends data on a connected socket and ends the connection the chosen way; resolves when it has closed. */
-function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSignal): Promise<Transfer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let received = 0;
-    let truncated = false;
-    let closedBy: ClosedBy = "us";
-    /** We are closing (TLS "close" waiting for the peer): whoever closes last, it was us. */
-    let closing = false;
-    let failure: Error | undefined;
-    let timer: NodeJS.Timeout | undefined;
-
-    const arm = (ms: number, fire: () => void): void => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(fire, ms);
-    };
-    const fail = (err: Error): void => {
-      failure ??= err;
-      socket.destroy();
-    };
-    const onAbort = (): void => fail(new Stopped());
-
-    /** Our bytes are all with the OS (eof: our FIN too): only then may a complete reply end the job. */
-    let sent = false;
-    let replyComplete = false;
-    const endOnReply = o.after !== "close" && o.replyEnd !== undefined && o.replyEnd.length > 0 ? o.replyEnd : undefined;
-    /** The last replyEnd.length - 1 bytes seen, so an end split across reads is still found. */
-    let tail: Buffer = Buffer.alloc(0);
-    const finishOnReply = (): void => {
-      if (!replyComplete || !sent || closedBy !== "us" || socket.destroyed) return;
-      closedBy = "reply";
-      if (timer) clearTimeout(timer);
-      if (o.after === "eof") {
-        socket.destroy(); // our FIN went out already
-        return;
-      }
-      socket.end();
-      socket.once("finish", () => socket.destroy());
-    };
-
-    socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      if (endOnReply && !replyComplete) {
-        const seen = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
-        if (seen.indexOf(endOnReply) !== -1) {
-          replyComplete = true;
-          // Kept below, before the job ends, so the reply holds this read too.
-          setImmediate(finishOnReply);
-        } else tail = Buffer.from(seen.subarray(Math.max(0, seen.length - (endOnReply.length - 1))));
-      }
-      if (!o.captureReply) return;
-      const room = o.maxReplyBytes - kept;
-      if (chunk.length > room) truncated = true;
-      if (room <= 0) return;
-      const part = chunk.length > room ? Buffer.from(chunk.subarray(0, room)) : chunk;
-      chunks.push(part);
-      kept += part.length;
-    });
-    socket.on("end", () => {
-      // The peer closed its side; with allowHalfOpen off, Node ends ours after any pending bytes.
-      if (closedBy !== "timeout" && !closing) closedBy = "peer";
-    });
-    socket.on("error", (err) => fail(err));
-    socket.once("close", () => {
-      if (timer) clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      if (failure) {
-        reject(failure instanceof Stopped ? failure : new TransferError(failure));
-        return;
-      }
-      resolve({ closedBy, reply: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, kept), replyTruncated: truncated, bytesReceived: received });
-    });
-    signal.addEventListener("abort", onAbort);
-
-    arm(o.writeTimeoutMs, () => fail(timeoutError("send")));
-    if (o.after === "delay") {
-      socket.write(data, (err) => {
-        if (err) return;
-        arm(o.disconnectDelayMs, () => {
-          socket.end();
-          socket.once("finish", () => socket.destroy());
-        });
-        sent = true;
-        finishOnReply();
-      });
-      return;
-    }
-    socket.end(data);
-    socket.once("finish", () => {
-      if (o.after === "close") {
-        if (!(socket as { encrypted?: boolean }).encrypted) {
-          socket.destroy();
-          return;
-        }
-        closing = true;
-        arm(Math.min(TLS_CLOSE_GRACE_MS, o.eofTimeoutMs), () => socket.destroy());
-        return;
-      }
-      arm(o.eofTimeoutMs, () => {
-        closedBy = "timeout";
-        socket.destroy();
-      });
-      sent = true;
-      finishOnReply();
-    });
   });
 }
 
@@ -334,7 +200,7 @@ export async function runJob(dest: Destination, data: Buffer, o: JobOptions, sig
       closedBy: t.closedBy,
     };
   } catch (err) {
-    if (err instanceof TransferError) throw new JobError(codeOf(err.cause), "send", attempts, elapsed(), socket.bytesWritten, err.cause);
-    throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), socket.bytesWritten);
+    if (err instanceof Stopped) throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), socket.bytesWritten);
+    throw new JobError(codeOf(err as Error), "send", attempts, elapsed(), socket.bytesWritten, err as Error);
   }
 }
