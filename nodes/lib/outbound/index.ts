@@ -13,14 +13,22 @@
  *   reply         reply to sender: write to a live session
  *   send-config   the send node's properties, checked
  *   send-errors   every send error as a catalog key, substitutions and code
+ *   send-controller    the send node sending: inputs -> jobs -> outputs
+ *   reply-controller   the send node replying: inputs -> replies -> outputs
+ *   outcomes      how both end a message (output, error, status)
+ *   node-io       what the controllers take from the node (send, done, status, readers)
  */
 export * from "./delivery";
 export * from "./destination";
 export * from "./in-order";
+export * from "./node-io";
+export * from "./outcomes";
 export * from "./job";
 export * from "./payload";
 export * from "./reply";
 export * from "./reply-capture";
+export * from "./reply-controller";
 export * from "./send-config";
+export * from "./send-controller";
 export * from "./send-errors";
 export * from "./transfer";

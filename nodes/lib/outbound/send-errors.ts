@@ -26,3 +26,8 @@ export function sendErrorOf(err: Error, where: string, t: Translate): CodedError
   const code = (err as { code?: unknown }).code;
   return codedError(err.message, typeof code === "string" ? code : "EIO");
 }
+
+/** A typed property (label.<what>: data, host, port) that could not be evaluated for a message. */
+export function evaluationError(what: string, err: Error, t: Translate): CodedError {
+  return codedError(t("errors.evaluate", { what: t(`label.${what}`), error: err.message }), "EEVALUATE");
+}
