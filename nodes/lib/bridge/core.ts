@@ -27,6 +27,7 @@ import type { IncompleteFrameError, InboundMessage, InboundOptions } from "../in
 import type { ListenConfig } from "../inbound/listen-config";
 import { Listener, type ListenSecurity, type RefuseReason } from "../inbound/listener";
 import type { CloseReason, SessionOwner, SessionRegistry } from "../sessions/registry";
+import { CodedError } from "../base/coded-error";
 import { dial, DialError, type Connector, type Dialing } from "../base/dial";
 import { TrackedWriter } from "../base/tracked-writer";
 
@@ -283,7 +284,7 @@ export class BridgeCore {
     const lost = this.writer?.unconfirmed();
     this.writer = undefined;
     if (lost) {
-      const err = lost.error ?? Object.assign(new Error("the link closed before these bytes were written"), { code: "ECONNRESET" });
+      const err = lost.error ?? new CodedError("ECONNRESET", "the link closed before these bytes were written");
       this.h.sendFailed(lost.bytes, err, conn);
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);

@@ -11,8 +11,7 @@
  * waits (PendingReply), and only an evaluation that may answer later
  * (JSONata, a context store) takes a ticket to keep the order.
  */
-import type { Translate } from "../base/coded-error";
-import { codedError } from "../base/coded-error";
+import { CodedError, codedError, type Translate } from "../base/coded-error";
 import { toBytes } from "./payload";
 import { InOrder } from "./in-order";
 import { PendingReply, replyResult, sessionIdOf, writeReplyFast } from "./reply";
@@ -92,7 +91,7 @@ export class ReplyController implements Load {
           failure = e as Error;
         }
       }
-      this.order.complete(ticket, () => (data ? this.reply(msg, send, done, data) : this.out.fail(done, failure ?? new Error("no data"), "")));
+      this.order.complete(ticket, () => (data ? this.reply(msg, send, done, data) : this.out.fail(done, failure ?? new CodedError("EIO", "no data"), "")));
     });
   }
 
@@ -145,7 +144,7 @@ export class ReplyController implements Load {
       entry.ended = true;
       this.waiting.delete(entry);
       if (err || !res) {
-        this.out.fail(done, err ?? new Error("no result"), whereOf(id));
+        this.out.fail(done, err ?? new CodedError("EIO", "no result"), whereOf(id));
         return;
       }
       msg.tcp = res;

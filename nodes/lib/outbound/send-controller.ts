@@ -4,7 +4,7 @@
  * of its destination; a finished job's message goes on with msg.tcp (and the
  * reply, when it is kept), a failed one ends with a catchable error.
  */
-import type { Translate } from "../base/coded-error";
+import { CodedError, type Translate } from "../base/coded-error";
 import { makeDecoder } from "../base/encoding";
 import type { Connector } from "../base/dial";
 import { Delivery } from "./delivery";
@@ -97,7 +97,7 @@ export class SendController implements Load {
     const received = Date.now();
     this.prepare(msg, (err, p) =>
       this.order.complete(ticket, () => {
-        if (err || !p) return this.out.fail(done, err ?? new Error("no data"), "");
+        if (err || !p) return this.out.fail(done, err ?? new CodedError("EIO", "no data"), "");
         try {
           this.delivery.submit(p.dest, p.data, this.o.job, { msg, send, done, dest: p.dest, received });
         } catch (e) {
