@@ -4,7 +4,7 @@
  * at a time, closed after an idle timeout. Input messages are the serial
  * side; what the peer sends comes out framed like the trigger's output.
  *
- * This file maps configuration and messages onto lib/bridge-core and its
+ * This file maps configuration and messages onto lib/bridge/core and its
  * events onto send/done/status; the behaviour lives in the core.
  */
 import { reportConfigError } from "./red/config-error";

@@ -2,8 +2,8 @@
  * The ordered job queue of one sending node: one lane per destination
  * ("host:port"), each running at most `concurrency` jobs at once (1 by
  * default: jobs start, and with 1 also finish, in arrival order) and holding
- * at most `maxQueue` waiting jobs. Lanes run in parallel. Each job is a
- * tcp-job over a connection of its own, so bytes of two jobs never mix.
+ * at most `maxQueue` waiting jobs. Lanes run in parallel. Each job runs
+ * (job.ts) over a connection of its own, so bytes of two jobs never mix.
  *
  * Every submitted job ends exactly once, in `finished` or `failed`: also when
  * the node stops, where drain() lets the work go on for a bound and then
