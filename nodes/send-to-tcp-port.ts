@@ -14,7 +14,7 @@ import { resolveManager } from "./red/manager-link";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { evaluator, readNow } from "./red/typed-props";
-import { parseSendConfig, ReplyController, SendController, type SendConfig, type SendProps } from "./lib/outbound";
+import { parseSendConfig, ReplyController, SendController, type SendProps } from "./lib/outbound";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
 const TYPE = "send-to-tcp-port";
@@ -32,12 +32,10 @@ export = function register(RED: NodeAPI): void {
       });
     };
 
-    let cfg: SendConfig;
-    let tls: ClientTls;
     let controller: SendController | ReplyController;
     try {
-      cfg = parseSendConfig(def as SendProps);
-      tls = cfg.mode === "send" ? clientTls(RED, def, t) : { options: undefined, verify: true };
+      const cfg = parseSendConfig(def as SendProps);
+      const tls: ClientTls = cfg.mode === "send" ? clientTls(RED, def, t) : { options: undefined, verify: true };
       cfg.job.tls = tls.options;
       const dataNow = readNow(RED, node, cfg.data, "data");
       const common = {
