@@ -4,18 +4,18 @@
  * at a time, closed after an idle timeout. Input messages are the serial
  * side; what the peer sends comes out framed like the trigger's output.
  *
- * This file maps configuration and messages onto lib/bridge-core and its
+ * This file maps configuration and messages onto lib/bridge/core and its
  * events onto send/done/status; the behaviour lives in the core.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, ThrottledStatus, ConfigError } from "./lib/base";
+import { codedError, inWords, ThrottledStatus, ConfigError } from "./lib/base";
 import { frameError } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { clientTls, listenSecurity, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { BridgeCore, type BridgeMode, parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge";
 import { type Connection, eventMessage, refusalText, type EventMessage, parseFramingConfig, type FramingConfig, type FramingProps, parseListenConfig, type ListenConfig, type ListenSecurity } from "./lib/inbound";
-import { PayloadError, toBytes } from "./lib/outbound";
+import { toBytes } from "./lib/outbound";
 import { peerLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
@@ -159,8 +159,13 @@ export = function register(RED: NodeAPI): void {
         },
         timeout: (conn) => connEvent("timeout", conn),
         unlinked: (conn, reason) => connEvent("closed", conn, { reason }),
+        // One send() per frame, as the trigger: Node-RED clones every message after the first of a
+        // multi-message send(), which costs more than the calls it saves.
         // Also while stopping: the last partial frame of a link ended by a redeploy still goes out.
-        messages: (batch) => node.send(withEvents ? [batch as NodeMessage[], null] : [batch as NodeMessage[]]),
+        messages: (batch) => {
+          if (withEvents) for (const m of batch) node.send([m as NodeMessage, null]);
+          else for (const m of batch) node.send(m as NodeMessage);
+        },
         frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg as NodeMessage),
         socketError: (err, conn) => {
           node.debug(t("log.socket-error", { peer: peerOf(conn), error: err.message }));
@@ -180,17 +185,12 @@ export = function register(RED: NodeAPI): void {
       },
     });
 
-
-    function payloadErrorOf(err: PayloadError): Error {
-      return codedError(t(`errors.payload.${err.problem}`, { kind: err.kind, detail: err.detail }), err.code);
-    }
-
     node.on("input", (msg: NodeMessage, _send: SendFn, done: DoneFn) => {
       let bytes: Buffer;
       try {
         bytes = toBytes(msg.payload, cfg.inputEncoding);
       } catch (err) {
-        done(err instanceof PayloadError ? payloadErrorOf(err) : (err as Error));
+        done(inWords(err, t) ?? (err as Error));
         return;
       }
       const r = core.write(bytes);
@@ -204,13 +204,11 @@ export = function register(RED: NodeAPI): void {
       done();
     });
 
-    manager.register(owner);
     core.start();
 
     node.on("close", (_removed: boolean, done: () => void) => {
       stopped = true;
       status.stop();
-      manager.deregister(owner);
       const bound = setTimeout(done, tun.closeTimeoutMs);
       core.stop().then(
         (unsent) => {

@@ -107,14 +107,11 @@ export = function register(RED: NodeAPI): void {
       },
     });
 
-
-    manager.register(owner);
     listener.start();
 
     node.on("close", (_removed: boolean, done: () => void) => {
       stopped = true;
       status.stop();
-      manager.deregister(owner);
       const bound = setTimeout(done, tun.closeTimeoutMs);
       listener.stop().then(() => {
         clearTimeout(bound);

@@ -4,7 +4,7 @@
  * limit and PROXY protocol of listening nodes. Throws ConfigError (reported
  * like any other configuration error); TLS problems carry a catalog text.
  */
-import { ConfigError, CLIENT_AUTH, clientTlsOptions, serverTlsOptions, TlsOptionsError, type ClientAuth, type TlsConfigSource } from "../lib/base";
+import { ConfigError, CLIENT_AUTH, clientTlsOptions, inWords, serverTlsOptions, TlsOptionsError, type ClientAuth, type TlsConfigSource } from "../lib/base";
 import { tunables } from "./settings";
 import { parseListenGuards, type ListenGuardProps, type ListenSecurity } from "../lib/inbound";
 import type { ConnectionOptions } from "node:tls";
@@ -21,7 +21,7 @@ function tlsSource(RED: NodeAPI, def: NodeDef, t: T): TlsConfigSource | undefine
 }
 
 function tlsProblem(err: unknown, t: T): never {
-  if (err instanceof TlsOptionsError) throw new ConfigError("tls", t(`errors.tls-${err.problem}`));
+  if (err instanceof TlsOptionsError) throw new ConfigError("tls", (inWords(err, t) as Error).message);
   throw err;
 }
 

@@ -130,6 +130,28 @@ describe("tcp-server-client-bridge", function () {
     assert.strictEqual(ev.msgs.find((m) => m.event === "connected-out").direction, "out");
   });
 
+  it("frames that arrive in one read go out as one message each, in order, each from a send() of its own", async function () {
+    for (const withEvents of [false, true]) {
+      const { port, br, out } = await start({ peerPort: await freePort(), eventBytes: 100, events: withEvents });
+      const sends = [];
+      br.on("call:send", (c) => sends.push(c.args[0]));
+      const c = await connect(port);
+      c.write("one\ntwo\nthree\n"); // one write: the bridge reads the three frames at once
+      const msgs = await out.until(3);
+      assert.deepStrictEqual(msgs.map((m) => m.payload), ["one", "two", "three"]);
+      assert.strictEqual(new Set(msgs.map((m) => m._msgid)).size, 3, "separate messages");
+      const frames = sends.filter((a) => !(Array.isArray(a) && a[0] === null)); // not the events
+      assert.strictEqual(frames.length, 3, `one send() per frame (events ${withEvents})`);
+      for (const [i, arg] of frames.entries()) {
+        const msg = withEvents ? arg[0] : arg;
+        assert.ok(!Array.isArray(msg), "one message, not a batch");
+        assert.strictEqual(msg.payload, ["one", "two", "three"][i]);
+      }
+      c.destroy();
+      await helper.unload();
+    }
+  });
+
   it("refuses a second connection while linked, says so, and keeps the link", async function () {
     const { port, br, ev } = await start({ peerPort: await freePort(), eventBytes: 100, events: true });
     const a = await connect(port);

@@ -8,6 +8,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import iconv from "iconv-lite";
+import { CodedError, type CatalogEntry } from "./coded-error";
 
 export const AUTO = "auto";
 
@@ -54,11 +55,15 @@ export interface StreamDecoder {
   end(): string;
 }
 
-export class EncodingError extends Error {
-  readonly code = "EENCODING";
+export class EncodingError extends CodedError {
+  declare readonly code: "EENCODING";
   constructor(readonly encoding: string) {
-    super(`unknown encoding "${encoding}"`);
+    super("EENCODING", `unknown encoding "${encoding}"`);
     this.name = "EncodingError";
+  }
+
+  override catalog(): CatalogEntry {
+    return { key: "encoding", subs: { encoding: this.encoding } };
   }
 }
 

@@ -5,9 +5,12 @@
  * backslash sequence is an error, so a typo never becomes a silent literal.
  * Characters outside the escapes are taken as UTF-8.
  */
-export class EscapeError extends Error {
+import { CodedError } from "./coded-error";
+
+/** Escapes come from a node's configuration: a bad one is a configuration problem (ECONFIG). */
+export class EscapeError extends CodedError {
   constructor(message: string, readonly position: number) {
-    super(message);
+    super("ECONFIG", message);
     this.name = "EscapeError";
   }
 }

@@ -3,10 +3,11 @@
  * Node-RED import and nothing about any one node.
  *
  *   config          ConfigError and the readers of editor-stored properties
- *   coded-error     errors with a `code` as Catch nodes want them
+ *   coded-error     the one error type: a code, and the catalog entry a node shows
  *   encoding        Buffer <-> string through iconv-lite ("auto" included)
  *   escapes         "\r\n\x02"-style escapes to bytes
  *   tls-options     tls-config node -> Node.js TLS options (server and client)
+ *   dial            one outgoing connection attempt (timeout, TLS, self-connect guard)
  *   socket-reset    end a connection with RST (also under TLS)
  *   tracked-writer  which written bytes were not confirmed when a link broke
  *   chunk-list      a byte queue without copies
@@ -17,6 +18,7 @@
 export * from "./chunk-list";
 export * from "./coded-error";
 export * from "./config";
+export * from "./dial";
 export * from "./encoding";
 export * from "./escapes";
 export * from "./msgid";

@@ -14,6 +14,7 @@
  */
 import { isIP } from "node:net";
 import type { ConnectionOptions, TlsOptions } from "node:tls";
+import { CodedError, type CatalogEntry } from "./coded-error";
 
 export type ClientAuth = "none" | "require";
 export const CLIENT_AUTH: readonly ClientAuth[] = ["none", "require"];
@@ -26,10 +27,15 @@ export interface TlsConfigSource {
 
 export type TlsProblem = "invalid" | "no-cert" | "no-ca";
 
-export class TlsOptionsError extends Error {
+/** A tls-config node that cannot serve: a configuration problem (ECONFIG), in every node's catalog. */
+export class TlsOptionsError extends CodedError {
   constructor(readonly problem: TlsProblem) {
-    super(`TLS configuration: ${problem}`);
+    super("ECONFIG", `TLS configuration: ${problem}`);
     this.name = "TlsOptionsError";
+  }
+
+  override catalog(): CatalogEntry {
+    return { key: `tls-${this.problem}`, subs: {} };
   }
 }
 

@@ -17,8 +17,8 @@
  * bytes in both directions. Bytes accepted are written to a peer or handed
  * back (write failures, stop) for the caller to report: nothing goes silently.
  */
-import { connect, type Socket } from "node:net";
-import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
+import type { Socket } from "node:net";
+import type { ConnectionOptions } from "node:tls";
 import { BoundedBuffer, type PushResult } from "./buffer";
 import type { BridgeConfig } from "./config";
 import { attachConnection, type Connection, type ConnectionHandlers } from "../inbound/connection";
@@ -27,7 +27,8 @@ import type { IncompleteFrameError, InboundMessage, InboundOptions } from "../in
 import type { ListenConfig } from "../inbound/listen-config";
 import { Listener, type ListenSecurity, type RefuseReason } from "../inbound/listener";
 import type { CloseReason, SessionOwner, SessionRegistry } from "../sessions/registry";
-import { forHost } from "../base/tls-options";
+import { CodedError } from "../base/coded-error";
+import { dial, DialError, type Connector, type Dialing } from "../base/dial";
 import { TrackedWriter } from "../base/tracked-writer";
 
 export type BridgeMode = "listening" | "dialling" | "linked-in" | "linked-out" | "holding-off" | "stopped";
@@ -72,6 +73,8 @@ export interface BridgeOptions {
   security?: ListenSecurity;
   /** TLS client options for the dial-out (lib/tls-options); undefined = plain TCP. */
   dialTls?: ConnectionOptions;
+  /** Opens the dial-out's socket (lib/base/dial); tests pass their own. */
+  connector?: Connector;
 }
 
 export class BridgeCore {
@@ -84,7 +87,7 @@ export class BridgeCore {
   private _mode: BridgeMode = "listening";
   private link: Connection | undefined;
   private writer: TrackedWriter | undefined;
-  private dialSocket: Socket | undefined;
+  private dialing: Dialing | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private packTimer: NodeJS.Timeout | undefined;
@@ -202,59 +205,30 @@ export class BridgeCore {
   }
 
   private dial(): void {
-    const { peerHost: host, peerPort: port } = this.cfg;
+    const { peerHost: host, peerPort: port, connectTimeoutMs: timeoutMs, holdOffMs } = this.cfg;
     this.setMode("dialling");
     this.h.dialling(host, port);
-    const tls = this.o.dialTls;
-    const socket = tls ? tlsConnect({ ...forHost(tls, host), host, port }) : connect({ host, port });
-    const connected = tls ? "secureConnect" : "connect";
-    this.dialSocket = socket;
-    let failure: (Error & { code?: string }) | undefined;
-    const onError = (err: Error): void => {
-      failure ??= err;
-    };
-    const onTimeout = (): void => {
-      const err: Error & { code?: string } = new Error(`no connection to ${host}:${port} after ${this.cfg.connectTimeoutMs} ms`);
-      err.code = "ETIMEDOUT";
-      failure ??= err;
-      socket.destroy();
-    };
-    const onClose = (): void => {
-      if (this.dialSocket !== socket) return; // abandoned: a peer connected meanwhile, or stopping
-      this.dialSocket = undefined;
-      const err = failure ?? Object.assign(new Error(`connection to ${host}:${port} closed while connecting`), { code: "ECONNRESET" });
-      this.h.dialFailed(err, this.cfg.holdOffMs);
-      this.holdOff();
-    };
-    socket.on("error", onError);
-    socket.once("close", onClose);
-    socket.setTimeout(this.cfg.connectTimeoutMs, onTimeout);
-    socket.once(connected, () => {
-      socket.removeListener("error", onError);
-      socket.removeListener("close", onClose);
-      socket.removeListener("timeout", onTimeout);
-      socket.setTimeout(0);
-      if (this.dialSocket !== socket) {
-        socket.destroy();
-        return;
-      }
-      this.dialSocket = undefined;
-      const conn = attachConnection(socket, this.o.registry, this.o.owner, "out", this.o.inbound, this.linkHandlers);
-      if (conn) {
-        this.onLinked(conn);
-      } else {
-        this.h.dialFailed(Object.assign(new Error(`connection to ${host}:${port} closed at once`), { code: "ECONNRESET" }), this.cfg.holdOffMs);
+    // An abandoned dial (a peer connected meanwhile, or stopping) never calls back.
+    this.dialing = dial(
+      { host, port, timeoutMs, tls: this.o.dialTls },
+      (err, socket) => {
+        this.dialing = undefined;
+        const conn = socket && attachConnection(socket, this.o.registry, this.o.owner, "out", this.o.inbound, this.linkHandlers);
+        if (conn) {
+          this.onLinked(conn);
+          return;
+        }
+        this.h.dialFailed(err ?? new DialError("ECONNRESET", `connection to ${host}:${port} closed at once`), holdOffMs);
         this.holdOff();
-      }
-    });
+      },
+      this.o.connector,
+    );
   }
 
   private abandonDial(): void {
-    const s = this.dialSocket;
-    if (!s) return;
-    this.dialSocket = undefined;
-    s.on("error", () => undefined);
-    s.destroy();
+    const d = this.dialing;
+    this.dialing = undefined;
+    d?.abandon();
   }
 
   private holdOff(): void {
@@ -310,7 +284,7 @@ export class BridgeCore {
     const lost = this.writer?.unconfirmed();
     this.writer = undefined;
     if (lost) {
-      const err = lost.error ?? Object.assign(new Error("the link closed before these bytes were written"), { code: "ECONNRESET" });
+      const err = lost.error ?? new CodedError("ECONNRESET", "the link closed before these bytes were written");
       this.h.sendFailed(lost.bytes, err, conn);
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);

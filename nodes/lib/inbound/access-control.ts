@@ -7,10 +7,12 @@
  * entry, a peer must be on it; otherwise everyone may connect.
  */
 import { BlockList, isIP, isIPv4 } from "node:net";
+import { CodedError } from "../base/coded-error";
 
-export class AccessListError extends Error {
+/** Access lists come from a node's configuration: a bad entry is a configuration problem (ECONFIG). */
+export class AccessListError extends CodedError {
   constructor(readonly entry: string) {
-    super(`not an IP address or CIDR range: ${entry}`);
+    super("ECONFIG", `not an IP address or CIDR range: ${entry}`);
     this.name = "AccessListError";
   }
 }

@@ -9,6 +9,7 @@
  * into chunks.
  */
 import { ChunkList } from "../base/chunk-list";
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 
 export type LineEnding = "any" | "crlf" | "crlfstrict" | "lf" | "null";
 
@@ -39,11 +40,16 @@ export interface Remainder {
   expected?: number;
 }
 
-export class FrameTooLargeError extends Error {
-  readonly code = "EFRAMETOOLARGE";
+/** Its catalog entry leaves the connection (peer, session) to the caller. */
+export class FrameTooLargeError extends CodedError {
+  declare readonly code: "EFRAMETOOLARGE";
   constructor(readonly size: number, readonly limit: number) {
-    super(`frame of ${size} bytes or more exceeds the maximum frame size of ${limit} bytes`);
+    super("EFRAMETOOLARGE", `frame of ${size} bytes or more exceeds the maximum frame size of ${limit} bytes`);
     this.name = "FrameTooLargeError";
+  }
+
+  override catalog(): CatalogEntry {
+    return { key: "frame-too-large", subs: { size: this.size, limit: this.limit } };
   }
 }
 

@@ -8,6 +8,7 @@
  * Spec: https://www.haproxy.org/download/2.9/doc/proxy-protocol.txt
  */
 import { isIPv4, isIPv6 } from "node:net";
+import { CodedError } from "../base/coded-error";
 
 export type ProxyMode = "off" | "v1" | "v2" | "any";
 export const PROXY_MODES: readonly ProxyMode[] = ["off", "v1", "v2", "any"];
@@ -27,9 +28,10 @@ export interface ProxyHeader {
   destination?: { address: string; port: number };
 }
 
-export class ProxyHeaderError extends Error {
+/** A bad PROXY header; the listener refuses the connection (reason "proxy-header"), so no node shows it. */
+export class ProxyHeaderError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super("EPROXYHEADER", message);
     this.name = "ProxyHeaderError";
   }
 }

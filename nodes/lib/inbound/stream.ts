@@ -10,6 +10,7 @@
  */
 import type { Socket } from "node:net";
 import { makeDecoder, makeStreamDecoder } from "../base/encoding";
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { createFramer, FrameTooLargeError, type Framer } from "./framing";
 import type { FramingConfig } from "./framing-config";
 import { nextMessageId } from "../base/msgid";
@@ -37,15 +38,21 @@ export interface Peer {
   localPort: number;
 }
 
-export class IncompleteFrameError extends Error {
-  readonly code = "EINCOMPLETEFRAME";
+/** Its catalog entry leaves the connection (peer, session) to the caller. */
+export class IncompleteFrameError extends CodedError {
+  declare readonly code: "EINCOMPLETEFRAME";
   constructor(readonly received: number, readonly expected: number | undefined) {
     super(
+      "EINCOMPLETEFRAME",
       expected === undefined
         ? `connection ended inside a length header (${received} bytes of it received)`
         : `connection ended after ${received} of ${expected} announced bytes`,
     );
     this.name = "IncompleteFrameError";
+  }
+
+  override catalog(): CatalogEntry {
+    return { key: this.expected === undefined ? "incomplete-header" : "incomplete-frame", subs: { received: this.received, expected: this.expected } };
   }
 }
 

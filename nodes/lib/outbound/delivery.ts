@@ -2,23 +2,30 @@
  * The ordered job queue of one sending node: one lane per destination
  * ("host:port"), each running at most `concurrency` jobs at once (1 by
  * default: jobs start, and with 1 also finish, in arrival order) and holding
- * at most `maxQueue` waiting jobs. Lanes run in parallel. Each job is a
- * tcp-job over a connection of its own, so bytes of two jobs never mix.
+ * at most `maxQueue` waiting jobs. Lanes run in parallel. Each job runs
+ * (job.ts) over a connection of its own, so bytes of two jobs never mix.
  *
  * Every submitted job ends exactly once, in `finished` or `failed`: also when
  * the node stops, where drain() lets the work go on for a bound and then
  * fails whatever is left with ESTOPPED.
  */
 import { destinationLabel, type Destination } from "./destination";
-import { defaultDial, JobError, runJob, type Dial, type JobOptions, type JobResult } from "./job";
+import { CodedError, type CatalogEntry } from "../base/coded-error";
+import { JobError, runJob, type JobOptions, type JobResult } from "./job";
+import { connectSocket, type Connector } from "../base/dial";
 
 export const DEFAULT_MAX_QUEUE = 10_000;
 
 /** The lane of a destination is full (or the queue is stopping); nothing was queued. */
-export class QueueError extends Error {
-  constructor(readonly code: "EQUEUEFULL" | "ESTOPPED", readonly destination: string, readonly limit: number) {
-    super(code === "EQUEUEFULL" ? `${limit} jobs already wait for ${destination}` : `not accepting jobs: stopping`);
+export class QueueError extends CodedError {
+  declare readonly code: "EQUEUEFULL" | "ESTOPPED";
+  constructor(code: "EQUEUEFULL" | "ESTOPPED", readonly destination: string, readonly limit: number) {
+    super(code, code === "EQUEUEFULL" ? `${limit} jobs already wait for ${destination}` : `not accepting jobs: stopping`);
     this.name = "QueueError";
+  }
+
+  override catalog(): CatalogEntry {
+    return { key: this.code === "EQUEUEFULL" ? "queue-full" : "stopped", subs: { where: this.destination, limit: this.limit, sent: 0 } };
   }
 }
 
@@ -38,7 +45,8 @@ export interface DeliveryOptions<T> {
   /** Jobs waiting per destination (not counting running ones), at least 1. */
   maxQueue: number;
   handlers: DeliveryHandlers<T>;
-  dial?: Dial;
+  /** Opens each job's socket (lib/base/dial); tests pass their own. */
+  connector?: Connector;
 }
 
 interface Job<T> {
@@ -87,7 +95,7 @@ interface Lane<T> {
 
 export class Delivery<T> {
   private readonly lanes = new Map<string, Lane<T>>();
-  private readonly dial: Dial;
+  private readonly connector: Connector;
   private queuedCount = 0;
   private runningCount = 0;
   private stopping = false;
@@ -95,7 +103,7 @@ export class Delivery<T> {
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly o: DeliveryOptions<T>) {
-    this.dial = o.dial ?? defaultDial;
+    this.connector = o.connector ?? connectSocket;
   }
 
   /** Jobs waiting to start, over all destinations. */
@@ -179,7 +187,7 @@ export class Delivery<T> {
     const r: Running<T> = { job, abort: new AbortController() };
     lane.running.add(r);
     this.runningCount++;
-    runJob(job.dest, job.data, job.opts, r.abort.signal, this.dial).then(
+    runJob(job.dest, job.data, job.opts, r.abort.signal, this.connector).then(
       (result) => this.settle(lane, r, () => this.o.handlers.finished(job.ctx, result)),
       (err: unknown) => {
         const e = err instanceof JobError ? err : new JobError("EIO", "send", 0, 0, 0, err as Error);

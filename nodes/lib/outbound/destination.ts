@@ -14,6 +14,7 @@
 import { isIP } from "node:net";
 import { isValidPort, normalizeHost } from "../inbound/listen-config";
 import { toInt } from "../base/config";
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { peerLabel } from "../sessions/registry";
 
 export interface Destination {
@@ -24,11 +25,15 @@ export interface Destination {
 /** Why a destination cannot be used; the node turns `reason` into catalog text. */
 export type DestinationReason = "no-host" | "no-port" | "bad-host" | "bad-port" | "bad-destination";
 
-export class DestinationError extends Error {
-  readonly code = "EDESTINATION";
+export class DestinationError extends CodedError {
+  declare readonly code: "EDESTINATION";
   constructor(readonly reason: DestinationReason, readonly value: string) {
-    super(`${reason}: ${value}`);
+    super("EDESTINATION", `${reason}: ${value}`);
     this.name = "DestinationError";
+  }
+
+  override catalog(): CatalogEntry {
+    return { key: `destination.${this.reason}`, subs: { value: this.value } };
   }
 }
 

@@ -5,18 +5,30 @@
  *
  *   payload       message value -> bytes (one documented table)
  *   destination   host:port from node settings and the message
- *   job           one job: connect, write, end as configured, capture a reply
+ *   job           one job: dial with retries, then its transfer
+ *   transfer      a connected job: write, end as configured (a state machine)
+ *   reply-capture what the peer answers a job: kept, counted, its end found
  *   delivery      ordered per-destination queues with retries and drain
  *   in-order      outputs in input order
  *   reply         reply to sender: write to a live session
  *   send-config   the send node's properties, checked
  *   send-errors   every send error as a catalog key, substitutions and code
+ *   send-controller    the send node sending: inputs -> jobs -> outputs
+ *   reply-controller   the send node replying: inputs -> replies -> outputs
+ *   outcomes      how both end a message (output, error, status)
+ *   node-io       what the controllers take from the node (send, done, status, readers)
  */
 export * from "./delivery";
 export * from "./destination";
 export * from "./in-order";
+export * from "./node-io";
+export * from "./outcomes";
 export * from "./job";
 export * from "./payload";
 export * from "./reply";
+export * from "./reply-capture";
+export * from "./reply-controller";
 export * from "./send-config";
+export * from "./send-controller";
 export * from "./send-errors";
+export * from "./transfer";

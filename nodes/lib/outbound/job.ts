@@ -1,8 +1,9 @@
 /**
- * One delivery job over its own TCP connection: dial (with a connect timeout,
- * retried with backoff while the peer refuses or does not answer), send the
- * bytes, then end the connection the chosen way while keeping what the peer
- * sent back. No Node-RED import; the queue in delivery.ts runs these.
+ * One delivery job over its own TCP connection: dial (lib/base/dial, with a
+ * connect timeout, retried with backoff while the peer refuses or does not
+ * answer), send the bytes, then end the connection the chosen way while
+ * keeping what the peer sent back (transfer.ts, a state machine). No Node-RED
+ * import; the queue in delivery.ts runs these.
  *
  * After sending:
  *   close  end our side (FIN) once every byte is handed to the OS, then close
@@ -19,10 +20,12 @@
  * Only failures to connect are retried: once bytes went out, a retry could
  * print a label twice, so a reset after that is reported, not repeated.
  */
-import { connect, type Socket } from "node:net";
-import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
+import type { Socket } from "node:net";
+import type { ConnectionOptions } from "node:tls";
 import type { Destination } from "./destination";
-import { forHost } from "../base/tls-options";
+import { CodedError, type CatalogEntry } from "../base/coded-error";
+import { connectSocket, dial, type Connector } from "../base/dial";
+import { Stopped, transfer } from "./transfer";
 
 export type AfterSend = "close" | "eof" | "delay";
 /** "reply": the peer's reply ended with replyEnd, so we closed without waiting further. */
@@ -87,75 +90,52 @@ export interface JobResult {
 
 export type JobPhase = "connect" | "send" | "stopped";
 
-/** A job that did not complete; code is the system error code (ECONNREFUSED, ETIMEDOUT, ...) or ESTOPPED. */
-export class JobError extends Error {
+/**
+ * A job that did not complete; code is the system error code (ECONNREFUSED, ETIMEDOUT, ...) or ESTOPPED.
+ * Its catalog entry is the phase; the caller adds `where` (the destination).
+ */
+export class JobError extends CodedError {
   constructor(
-    readonly code: string,
+    code: string,
     readonly phase: JobPhase,
     readonly attempts: number,
     readonly elapsedMs: number,
     readonly bytesSent: number,
     readonly cause?: Error,
   ) {
-    super(`${phase} failed after ${attempts} attempt(s) in ${elapsedMs} ms: ${cause ? cause.message : code}`);
+    super(code, `${phase} failed after ${attempts} attempt(s) in ${elapsedMs} ms: ${cause ? cause.message : code}`);
     this.name = "JobError";
   }
+
+  override catalog(): CatalogEntry {
+    return { key: this.phase, subs: { attempts: this.attempts, ms: this.elapsedMs, sent: this.bytesSent, error: this.cause ? this.cause.message : this.code } };
+  }
 }
-
-export type Dial = (host: string, port: number, tls?: ConnectionOptions) => Socket;
-
-export const defaultDial: Dial = (host, port, tls) => (tls ? tlsConnect({ ...forHost(tls, host), host, port }) : connect({ host, port }));
 
 /** Connect errors that mean "not now" rather than "never": the peer refuses, is busy, or is not reachable yet. */
 export const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EADDRNOTAVAIL", "ECONNABORTED"]);
 
 function codeOf(err: Error): string {
-  const c = (err as NodeJS.ErrnoException).code;
+  const c = (err as { code?: unknown }).code;
   return typeof c === "string" && c !== "" ? c : "EIO";
 }
 
-function timeoutError(what: string): NodeJS.ErrnoException {
-  const err: NodeJS.ErrnoException = new Error(`${what} timed out`);
-  err.code = "ETIMEDOUT";
-  return err;
-}
-
-class Stopped extends Error {}
-
-/**
- * TLS and "close": the peer's session tickets and close_notify still arrive
- * after our last byte; closing at once would answer them with a reset that
- * can cost the peer our data. Wait this long for the peer to close.
- */
-export const TLS_CLOSE_GRACE_MS = 2000;
-
-/** Resolves with a connected socket, or rejects with the connect error (ETIMEDOUT after timeoutMs). */
-function connectOnce(dest: Destination, timeoutMs: number, dial: Dial, signal: AbortSignal, tls?: ConnectionOptions): Promise<Socket> {
+/** Resolves with a connected socket (lib/base/dial), or rejects with the connect error; Stopped when aborted. */
+function connectOnce(dest: Destination, o: JobOptions, connector: Connector, signal: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = tls ? dial(dest.host, dest.port, tls) : dial(dest.host, dest.port);
-    const connected = tls ? "secureConnect" : "connect";
-    let settled = false;
-    const settle = (err?: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      socket.removeListener(connected, onConnect);
-      socket.removeListener("error", onError);
-      if (err) {
-        socket.on("error", () => undefined);
-        socket.destroy();
-        reject(err);
-      } else {
-        resolve(socket);
-      }
+    const onAbort = (): void => {
+      attempt.abandon();
+      reject(new Stopped());
     };
-    const onConnect = (): void => settle();
-    const onError = (err: Error): void => settle(err);
-    const onAbort = (): void => settle(new Stopped());
-    const timer = setTimeout(() => settle(timeoutError("connect")), timeoutMs);
-    socket.once(connected, onConnect);
-    socket.once("error", onError);
+    const attempt = dial(
+      { host: dest.host, port: dest.port, timeoutMs: o.connectTimeoutMs, tls: o.tls },
+      (err, socket) => {
+        signal.removeEventListener("abort", onAbort);
+        if (err) reject(err);
+        else resolve(socket as Socket);
+      },
+      connector,
+    );
     signal.addEventListener("abort", onAbort);
   });
 }
@@ -174,131 +154,8 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-interface Transfer {
-  closedBy: ClosedBy;
-  reply: Buffer;
-  replyTruncated: boolean;
-  bytesReceived: number;
-}
-
-class TransferError extends Error {
-  constructor(readonly cause: Error) {
-    super(cause.message);
-  }
-}
-
-/** Sends data on a connected socket and ends the connection the chosen way; resolves when it has closed. */
-function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSignal): Promise<Transfer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let received = 0;
-    let truncated = false;
-    let closedBy: ClosedBy = "us";
-    /** We are closing (TLS "close" waiting for the peer): whoever closes last, it was us. */
-    let closing = false;
-    let failure: Error | undefined;
-    let timer: NodeJS.Timeout | undefined;
-
-    const arm = (ms: number, fire: () => void): void => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(fire, ms);
-    };
-    const fail = (err: Error): void => {
-      failure ??= err;
-      socket.destroy();
-    };
-    const onAbort = (): void => fail(new Stopped());
-
-    /** Our bytes are all with the OS (eof: our FIN too): only then may a complete reply end the job. */
-    let sent = false;
-    let replyComplete = false;
-    const endOnReply = o.after !== "close" && o.replyEnd !== undefined && o.replyEnd.length > 0 ? o.replyEnd : undefined;
-    /** The last replyEnd.length - 1 bytes seen, so an end split across reads is still found. */
-    let tail: Buffer = Buffer.alloc(0);
-    const finishOnReply = (): void => {
-      if (!replyComplete || !sent || closedBy !== "us" || socket.destroyed) return;
-      closedBy = "reply";
-      if (timer) clearTimeout(timer);
-      if (o.after === "eof") {
-        socket.destroy(); // our FIN went out already
-        return;
-      }
-      socket.end();
-      socket.once("finish", () => socket.destroy());
-    };
-
-    socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      if (endOnReply && !replyComplete) {
-        const seen = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
-        if (seen.indexOf(endOnReply) !== -1) {
-          replyComplete = true;
-          // Kept below, before the job ends, so the reply holds this read too.
-          setImmediate(finishOnReply);
-        } else tail = Buffer.from(seen.subarray(Math.max(0, seen.length - (endOnReply.length - 1))));
-      }
-      if (!o.captureReply) return;
-      const room = o.maxReplyBytes - kept;
-      if (chunk.length > room) truncated = true;
-      if (room <= 0) return;
-      const part = chunk.length > room ? Buffer.from(chunk.subarray(0, room)) : chunk;
-      chunks.push(part);
-      kept += part.length;
-    });
-    socket.on("end", () => {
-      // The peer closed its side; with allowHalfOpen off, Node ends ours after any pending bytes.
-      if (closedBy !== "timeout" && !closing) closedBy = "peer";
-    });
-    socket.on("error", (err) => fail(err));
-    socket.once("close", () => {
-      if (timer) clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      if (failure) {
-        reject(failure instanceof Stopped ? failure : new TransferError(failure));
-        return;
-      }
-      resolve({ closedBy, reply: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, kept), replyTruncated: truncated, bytesReceived: received });
-    });
-    signal.addEventListener("abort", onAbort);
-
-    arm(o.writeTimeoutMs, () => fail(timeoutError("send")));
-    if (o.after === "delay") {
-      socket.write(data, (err) => {
-        if (err) return;
-        arm(o.disconnectDelayMs, () => {
-          socket.end();
-          socket.once("finish", () => socket.destroy());
-        });
-        sent = true;
-        finishOnReply();
-      });
-      return;
-    }
-    socket.end(data);
-    socket.once("finish", () => {
-      if (o.after === "close") {
-        if (!(socket as { encrypted?: boolean }).encrypted) {
-          socket.destroy();
-          return;
-        }
-        closing = true;
-        arm(Math.min(TLS_CLOSE_GRACE_MS, o.eofTimeoutMs), () => socket.destroy());
-        return;
-      }
-      arm(o.eofTimeoutMs, () => {
-        closedBy = "timeout";
-        socket.destroy();
-      });
-      sent = true;
-      finishOnReply();
-    });
-  });
-}
-
 /** Delivers data to dest over a connection of its own; rejects with JobError. */
-export async function runJob(dest: Destination, data: Buffer, o: JobOptions, signal: AbortSignal, dial: Dial = defaultDial): Promise<JobResult> {
+export async function runJob(dest: Destination, data: Buffer, o: JobOptions, signal: AbortSignal, connector: Connector = connectSocket): Promise<JobResult> {
   const started = Date.now();
   let attempts = 0;
   let delay = o.retryDelayMs;
@@ -310,7 +167,7 @@ export async function runJob(dest: Destination, data: Buffer, o: JobOptions, sig
     attempts++;
     const t0 = Date.now();
     try {
-      socket = await connectOnce(dest, o.connectTimeoutMs, dial, signal, o.tls);
+      socket = await connectOnce(dest, o, connector, signal);
       connectMs = Date.now() - t0;
     } catch (err) {
       if (err instanceof Stopped) throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), 0);
@@ -343,7 +200,7 @@ export async function runJob(dest: Destination, data: Buffer, o: JobOptions, sig
       closedBy: t.closedBy,
     };
   } catch (err) {
-    if (err instanceof TransferError) throw new JobError(codeOf(err.cause), "send", attempts, elapsed(), socket.bytesWritten, err.cause);
-    throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), socket.bytesWritten);
+    if (err instanceof Stopped) throw new JobError("ESTOPPED", "stopped", attempts, elapsed(), socket.bytesWritten);
+    throw new JobError(codeOf(err as Error), "send", attempts, elapsed(), socket.bytesWritten, err as Error);
   }
 }

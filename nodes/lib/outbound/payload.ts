@@ -23,15 +23,20 @@
  */
 import { types } from "node:util";
 import { encodeString } from "../base/encoding";
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 
 export type PayloadProblem = "undefined" | "null" | "not-finite" | "type" | "json";
 
-export class PayloadError extends Error {
-  readonly code = "EPAYLOAD";
+export class PayloadError extends CodedError {
+  declare readonly code: "EPAYLOAD";
   /** problem: what is wrong; kind: what the value was ("bigint", "Map", ...). */
   constructor(readonly problem: PayloadProblem, readonly kind: string, readonly detail = "") {
-    super(detail ? `${problem} (${kind}): ${detail}` : `${problem} (${kind})`);
+    super("EPAYLOAD", detail ? `${problem} (${kind}): ${detail}` : `${problem} (${kind})`);
     this.name = "PayloadError";
+  }
+
+  override catalog(): CatalogEntry {
+    return { key: `payload.${this.problem}`, subs: { kind: this.kind, detail: this.detail } };
   }
 }
 

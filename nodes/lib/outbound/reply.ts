@@ -1,10 +1,12 @@
 /**
  * Reply to sender: writes bytes to the live connection a message came from,
  * found by its session id in a manager's registry. Writes happen in call
- * order, so replies on one session keep the order of the calls; the promise
- * settles when the bytes are handed to the OS (or the write fails or times
+ * order, so replies on one session keep the order of the calls. A reply is
+ * done once its bytes are handed to the OS (at once, usually; or, behind a
+ * slow peer, when PendingReply calls back, also when the write fails or times
  * out), and, when asked, the session is closed after that.
  */
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { SessionError, sessionLabel, type Session, type SessionRegistry } from "../sessions/registry";
 
 export interface ReplyResult {
@@ -15,17 +17,23 @@ export interface ReplyResult {
 }
 
 /** The write to a live session failed (code: EPIPE, ECONNRESET, ETIMEDOUT, ...). */
-export class ReplyWriteError extends Error {
+export class ReplyWriteError extends CodedError {
   constructor(
-    readonly code: string,
+    code: string,
     readonly sessionId: string,
     readonly peer: string,
     readonly cause: Error,
     /** Set for ETIMEDOUT: the send timeout that passed (the connection was closed then). */
     readonly timeoutMs?: number,
   ) {
-    super(`reply to session ${sessionId} (${peer}) failed: ${cause.message}`);
+    super(code, `reply to session ${sessionId} (${peer}) failed: ${cause.message}`);
     this.name = "ReplyWriteError";
+  }
+
+  override catalog(): CatalogEntry {
+    const { sessionId: session, peer } = this;
+    if (this.timeoutMs !== undefined) return { key: "reply-timeout", subs: { session, peer, ms: this.timeoutMs } };
+    return { key: "reply-write", subs: { session, peer, error: this.cause.message } };
   }
 }
 
@@ -43,22 +51,6 @@ const EMPTY = Buffer.alloc(0);
 /** The session id of a message's `_session`, or what lookup() should reject. */
 export function sessionIdOf(session: unknown): unknown {
   return typeof session === "object" && session !== null ? (session as { id?: unknown }).id : undefined;
-}
-
-/** Writes data to the session; rejects with a SessionError (no such live session) or a ReplyWriteError. */
-export function replyToSession(
-  registry: SessionRegistry,
-  id: unknown,
-  data: Buffer,
-  closeAfter: boolean,
-  timeoutMs: number,
-): Promise<ReplyResult> {
-  return new Promise((resolve, reject) => {
-    const r = writeReply(registry, id, data, closeAfter);
-    if (r instanceof PendingReply) r.wait(timeoutMs, (err, res) => (err ? reject(err) : resolve(res as ReplyResult)));
-    else if (r instanceof Error) reject(r);
-    else resolve(r);
-  });
 }
 
 /** A reply queued behind earlier bytes the peer has not taken yet. */
@@ -86,16 +78,14 @@ export class PendingReply {
         // Replies queued behind one that timed out go with its connection: the same failure, whatever code
         // this Node.js version gives a write on a destroyed socket (ERR_STREAM_DESTROYED, ECANCELED).
         if (timedOut === undefined && session.closeReason === "timeout") timedOut = timeoutMs;
-        const code = timedOut !== undefined ? "ETIMEDOUT" : (err as NodeJS.ErrnoException).code;
+        const code = timedOut !== undefined ? "ETIMEDOUT" : (err as { code?: unknown }).code;
         cb(new ReplyWriteError(typeof code === "string" ? code : "EIO", session.id, peerOf(session), err, timedOut));
         return;
       }
       cb(null, done(this.registry, session, this.bytes, this.closeAfter));
     };
     const timer = setTimeout(() => {
-      const err: NodeJS.ErrnoException = new Error(`the peer has not taken the reply for ${timeoutMs} ms; connection closed`);
-      err.code = "ETIMEDOUT";
-      finish(err, timeoutMs);
+      finish(new CodedError("ETIMEDOUT", `the peer has not taken the reply for ${timeoutMs} ms; connection closed`), timeoutMs);
       // A reset, not a FIN: the kernel must not go on sending the failed reply once the flow was told it failed.
       this.registry.close(session.id, "timeout", true);
     }, timeoutMs);
@@ -108,33 +98,20 @@ const peerOf = sessionLabel;
 
 function done(registry: SessionRegistry, session: Session, bytes: number, closeAfter: boolean): ReplyResult {
   if (closeAfter) registry.close(session.id, "reply");
-  return resultOf(session, bytes, closeAfter);
+  return replyResult(session, bytes, closeAfter);
 }
 
-function resultOf(session: Session, bytes: number, closeAfter: boolean): ReplyResult {
+/** What a reply did, as msg.tcp shows it. */
+export function replyResult(session: Session, bytes: number, closeAfter: boolean): ReplyResult {
   return { sessionId: session.id, peer: peerOf(session), bytesSent: bytes, closed: closeAfter };
 }
 
 /**
- * Writes a reply. When the OS takes every byte at once (the usual case) the
- * result comes back right away, with no timer, promise or callback; a reply
- * queued behind a slow peer comes back as a PendingReply to wait on. No live
- * session, or too much waiting for this peer already: the error, returned.
- */
-export function writeReply(
-  registry: SessionRegistry,
-  id: unknown,
-  data: Buffer,
-  closeAfter: boolean,
-  maxPending = REPLY_MAX_PENDING,
-): ReplyResult | SessionError | ReplyWriteError | PendingReply {
-  const r = writeReplyFast(registry, id, data, closeAfter, maxPending);
-  return r instanceof Error || r instanceof PendingReply ? r : resultOf(r, data.length, closeAfter);
-}
-
-/**
- * writeReply for the hot path: on success it returns the session itself (the
- * caller knows what it wrote), so a reply allocates no result object.
+ * Writes a reply. When the OS takes every byte at once (the usual case) it
+ * returns the session itself (the caller knows what it wrote), with no timer,
+ * promise, callback or result object; a reply queued behind a slow peer comes
+ * back as a PendingReply to wait on. No live session, or too much waiting for
+ * this peer already: the error, returned.
  */
 export function writeReplyFast(
   registry: SessionRegistry,
@@ -149,8 +126,7 @@ export function writeReplyFast(
   const socket = session.socket;
   const waiting = socket.writableLength;
   if (waiting > 0 && waiting + data.length > maxPending) {
-    const err: NodeJS.ErrnoException = new Error(`the peer has not taken ${waiting} bytes of earlier replies (at most ${maxPending} may wait)`);
-    err.code = "EBUFFERFULL";
+    const err = new CodedError("EBUFFERFULL", `the peer has not taken ${waiting} bytes of earlier replies (at most ${maxPending} may wait)`);
     return new ReplyWriteError("EBUFFERFULL", session.id, peerOf(session), err);
   }
   socket.write(data);

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { resetSocket } from "../base/socket-reset";
 
 export interface SessionOwner {
@@ -89,10 +90,19 @@ export interface SessionErrorDetail {
   emitsOnClose?: boolean;
 }
 
-export class SessionError extends Error {
-  constructor(readonly code: SessionErrorCode, message: string, readonly detail: SessionErrorDetail) {
-    super(message);
+export class SessionError extends CodedError {
+  declare readonly code: SessionErrorCode;
+  constructor(code: SessionErrorCode, message: string, readonly detail: SessionErrorDetail) {
+    super(code, message);
     this.name = "SessionError";
+  }
+
+  override catalog(): CatalogEntry {
+    const d = this.detail;
+    const seconds = d.ago === undefined ? 0 : (d.ago / 1000).toFixed(1);
+    // The hint about nodes that emit on client disconnect only where it applies: such a node's session.
+    const key = this.code === "ESESSIONCLOSED" && d.reason === "peer" && d.emitsOnClose === true ? "ESESSIONCLOSED-peer" : this.code;
+    return { key: `session.${key}`, subs: { session: d.sessionId, peer: d.peer, reason: d.reason, seconds } };
   }
 }
 

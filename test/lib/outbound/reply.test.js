@@ -3,7 +3,20 @@ const assert = require("assert");
 const net = require("net");
 const { lib, connect, waitFor, readAll } = require("../../helpers");
 const { SessionRegistry } = lib("sessions/registry.js");
-const { replyToSession } = lib("outbound/reply.js");
+const { writeReplyFast, PendingReply, replyResult } = lib("outbound/reply.js");
+
+/**
+ * One reply through the API the send node uses: writeReplyFast, and PendingReply.wait when the reply queued
+ * behind a slow peer. Resolves with what msg.tcp says (ReplyResult), rejects with the error the node reports.
+ */
+function reply(reg, id, data, closeAfter, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const r = writeReplyFast(reg, id, data, closeAfter);
+    if (r instanceof PendingReply) r.wait(timeoutMs, (err, res) => (err ? reject(err) : resolve(res)));
+    else if (r instanceof Error) reject(r);
+    else resolve(replyResult(r, data.length, closeAfter));
+  });
+}
 
 describe("reply to a session", function () {
   let server;
@@ -29,19 +42,19 @@ describe("reply to a session", function () {
     await waitFor(() => accepted.length === 1, "accept");
     const id = accepted[0].id;
     const results = await Promise.all([
-      replyToSession(reg, id, Buffer.from("one "), false, 1000),
-      replyToSession(reg, id, Buffer.from("two "), false, 1000),
-      replyToSession(reg, id, Buffer.from("three"), true, 1000),
+      reply(reg, id, Buffer.from("one "), false, 1000),
+      reply(reg, id, Buffer.from("two "), false, 1000),
+      reply(reg, id, Buffer.from("three"), true, 1000),
     ]);
     assert.deepStrictEqual(results.map((r) => [r.bytesSent, r.closed]), [[4, false], [4, false], [5, true]]);
     assert.strictEqual(results[0].peer, `127.0.0.1:${client.localPort}`);
     assert.strictEqual((await got).toString(), "one two three");
     await waitFor(() => reg.size === 0, "session removed");
-    await assert.rejects(replyToSession(reg, id, Buffer.from("late"), false, 1000), (/** @type {any} */ err) => err.code === "ESESSIONCLOSED" && err.detail.reason === "reply");
+    await assert.rejects(reply(reg, id, Buffer.from("late"), false, 1000), (/** @type {any} */ err) => err.code === "ESESSIONCLOSED" && err.detail.reason === "reply");
   });
 
   it("no session, or an unknown one, is a SessionError", async function () {
-    await assert.rejects(replyToSession(reg, undefined, Buffer.from("x"), false, 1000), { code: "ESESSIONINVALID" });
-    await assert.rejects(replyToSession(reg, "0123456789abcdef", Buffer.from("x"), false, 1000), { code: "ESESSIONUNKNOWN" });
+    await assert.rejects(reply(reg, undefined, Buffer.from("x"), false, 1000), { code: "ESESSIONINVALID" });
+    await assert.rejects(reply(reg, "0123456789abcdef", Buffer.from("x"), false, 1000), { code: "ESESSIONUNKNOWN" });
   });
 });

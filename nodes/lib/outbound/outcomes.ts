@@ -1,0 +1,84 @@
+/**
+ * How a send node's messages end, the same for jobs and replies: a finished
+ * one goes on (when the output is wired) and ends; a failed one ends with its
+ * error in the node's words (send-errors); the status shows the work under
+ * way, else the last error, else what was sent. Nothing here allocates per
+ * message on the way of a message that succeeds.
+ */
+import { ThrottledStatus } from "../base/status-throttle";
+import type { Translate } from "../base/coded-error";
+import type { NodeStatus } from "../../types/node-red";
+import type { Done, Msg, Send, ShowStatus } from "./node-io";
+import { sendErrorOf } from "./send-errors";
+
+/** The work a controller has under way, for the status. */
+export interface Load {
+  readonly running: number;
+  readonly queued: number;
+}
+
+export interface OutcomeOptions {
+  t: Translate;
+  status: ShowStatus;
+  /** Node-RED's send() to an output with no wires still makes a message id (8 Math.random calls): skipped. */
+  wired: boolean;
+  /** TLS without verifying the server: said in every status. */
+  unverified: boolean;
+  /** The catalog key of the idle status: status.sent or status.replied (with the count). */
+  idleKey: string;
+}
+
+export class Outcomes {
+  private sent = 0;
+  private lastError: { code: string; where: string } | undefined;
+  private closed = false;
+  private readonly status: ThrottledStatus;
+  private readonly make = (): NodeStatus => {
+    const s = this.now();
+    return this.o.unverified ? { ...s, text: this.o.t("status.unverified", { text: s.text }) } : s;
+  };
+
+  constructor(private readonly o: OutcomeOptions, private readonly load: Load) {
+    this.status = new ThrottledStatus({ status: o.status });
+  }
+
+  /** Passes a finished message on; a send that throws still ends the message, with that error. */
+  deliver(msg: Msg, send: Send, done: Done): void {
+    this.sent++;
+    this.lastError = undefined;
+    this.show();
+    try {
+      if (this.o.wired) send(msg);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done();
+  }
+
+  /** Ends a message with err in the node's words; where: the destination or session, for the text and status. */
+  fail(done: Done, err: Error, where: string): void {
+    const coded = sendErrorOf(err, where, this.o.t);
+    this.lastError = { code: coded.code, where };
+    this.show();
+    done(coded);
+  }
+
+  show(): void {
+    if (!this.closed) this.status.update(this.make);
+  }
+
+  /** The node stopped: no more status. */
+  stop(): void {
+    this.closed = true;
+    this.status.stop();
+  }
+
+  private now(): NodeStatus {
+    const { t } = this.o;
+    const { running, queued } = this.load;
+    if (running + queued > 0) return { fill: "blue", shape: "dot", text: t("status.sending", { running, queued }) };
+    if (this.lastError) return { fill: "red", shape: "ring", text: t("status.error", this.lastError) };
+    return { fill: "green", shape: "dot", text: t(this.o.idleKey, { count: this.sent }) };
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Send to a destination, without Node-RED: each input's data (and host and
+ * port) is evaluated, in input order, and becomes a job on the delivery queue
+ * of its destination; a finished job's message goes on with msg.tcp (and the
+ * reply, when it is kept), a failed one ends with a catchable error.
+ */
+import { CodedError, type Translate } from "../base/coded-error";
+import { makeDecoder } from "../base/encoding";
+import type { Connector } from "../base/dial";
+import { Delivery } from "./delivery";
+import { destinationLabel, resolveDestination, type Destination } from "./destination";
+import { InOrder } from "./in-order";
+import type { JobOptions, JobResult } from "./job";
+import type { Done, Evaluate, Msg, Send, ShowStatus } from "./node-io";
+import { Outcomes, type Load } from "./outcomes";
+import { toBytes } from "./payload";
+import { evaluationError } from "./send-errors";
+import type { ReplyOutput } from "./send-config";
+
+export interface SendControllerOptions {
+  data: Evaluate;
+  /** The node's host and port; undefined = not set in the node, so the message gives them. */
+  host?: Evaluate;
+  port?: Evaluate;
+  encoding: string;
+  job: JobOptions;
+  /** Where to save what the peer sent; undefined = do not keep it. */
+  reply?: { property: string; output: ReplyOutput };
+  concurrency: number;
+  maxQueue: number;
+  /** At stop, how long queued and running jobs may go on before they fail. */
+  drainMs: number;
+  /** Sets a message property by its path (RED.util.setMessageProperty, creating what is missing); throws when it cannot. */
+  setProperty: (msg: Msg, path: string, value: unknown) => void;
+  /** An error of the node's own making, with no message (a handler that threw). */
+  report: (err: unknown) => void;
+  t: Translate;
+  status: ShowStatus;
+  wired: boolean;
+  /** TLS without verifying the server (job.tls set, verification off): said in every status. */
+  unverified: boolean;
+  /** Opens each job's socket (lib/base/dial); tests pass their own. */
+  connector?: Connector;
+}
+
+/** A job's context while it waits, runs and ends. */
+interface Job {
+  msg: Msg;
+  send: Send;
+  done: Done;
+  dest: Destination;
+  received: number;
+}
+
+interface Prepared {
+  data: Buffer;
+  dest: Destination;
+}
+
+type Prepare = (err: Error | null, p?: Prepared) => void;
+
+export class SendController implements Load {
+  private readonly order = new InOrder();
+  private readonly delivery: Delivery<Job>;
+  private readonly out: Outcomes;
+  private readonly decodeReply: ReturnType<typeof makeDecoder>;
+
+  constructor(private readonly o: SendControllerOptions) {
+    this.out = new Outcomes({ t: o.t, status: o.status, wired: o.wired, unverified: o.unverified, idleKey: "status.sent" }, this);
+    this.decodeReply = makeDecoder(o.encoding);
+    this.delivery = new Delivery<Job>({
+      concurrency: o.concurrency,
+      maxQueue: o.maxQueue,
+      connector: o.connector,
+      handlers: {
+        finished: (job, r) => this.finished(job, r),
+        failed: (job, err) => this.out.fail(job.done, err, destinationLabel(job.dest)),
+        changed: () => this.out.show(),
+        handlerError: (err) => o.report(err),
+      },
+    });
+    if (o.unverified) this.out.show();
+  }
+
+  /** Jobs with a connection being made or open. */
+  get running(): number {
+    return this.delivery.running;
+  }
+
+  /** Jobs waiting for their destination. */
+  get queued(): number {
+    return this.delivery.queued;
+  }
+
+  input(msg: Msg, send: Send, done: Done): void {
+    const ticket = this.order.take();
+    const received = Date.now();
+    this.prepare(msg, (err, p) =>
+      this.order.complete(ticket, () => {
+        if (err || !p) return this.out.fail(done, err ?? new CodedError("EIO", "no data"), "");
+        try {
+          this.delivery.submit(p.dest, p.data, this.o.job, { msg, send, done, dest: p.dest, received });
+        } catch (e) {
+          this.out.fail(done, e as Error, destinationLabel(p.dest));
+        }
+      }),
+    );
+  }
+
+  /** Stops: queued and running jobs get up to drainMs, then end with ESTOPPED; calls back when all have ended. */
+  close(done: () => void): void {
+    let ended = false;
+    const finish = (): void => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(bound);
+      this.out.stop();
+      done();
+    };
+    // A safety net under the drain bound: Node-RED gives a close handler 15 s.
+    const bound = setTimeout(finish, this.o.drainMs + 500);
+    this.delivery.drain(this.o.drainMs).then(finish, finish);
+  }
+
+  private finished(job: Job, r: JobResult): void {
+    const { msg } = job;
+    msg.tcp = {
+      host: r.host,
+      port: r.port,
+      localPort: r.localPort,
+      attempts: r.attempts,
+      connectMs: r.connectMs,
+      queuedMs: Math.max(0, Date.now() - job.received - r.totalMs),
+      totalMs: r.totalMs,
+      bytesSent: r.bytesSent,
+      bytesReceived: r.bytesReceived,
+      closedBy: r.closedBy,
+      replyTruncated: r.replyTruncated,
+    };
+    const keep = this.o.reply;
+    if (keep) {
+      const value = keep.output === "buffer" ? r.reply : this.decodeReply(r.reply, 0, r.reply.length);
+      try {
+        this.o.setProperty(msg, keep.property, value);
+      } catch (err) {
+        // e.g. msg.printer is a string, so msg.printer.status cannot be set
+        this.out.fail(job.done, err as Error, destinationLabel(job.dest));
+        return;
+      }
+    }
+    this.out.deliver(msg, job.send, job.done);
+  }
+
+  /** Evaluates data, host and port for one message; calls back with bytes and destination, or the error to report. */
+  private prepare(msg: Msg, cb: Prepare): void {
+    const { o } = this;
+    o.data(msg, (err, value) => {
+      if (err) return cb(evaluationError("data", err, o.t));
+      let data: Buffer;
+      try {
+        data = toBytes(value, o.encoding);
+      } catch (e) {
+        return cb(e as Error);
+      }
+      this.optional(o.host, msg, "host", (errH, host) => {
+        if (errH) return cb(errH);
+        this.optional(o.port, msg, "port", (errP, port) => {
+          if (errP) return cb(errP);
+          let dest: Destination;
+          try {
+            dest = resolveDestination({ nodeHost: host, nodePort: port, msgDestination: msg.destination, msgHost: msg.host, msgPort: msg.port });
+          } catch (e) {
+            return cb(e as Error);
+          }
+          cb(null, { data, dest });
+        });
+      });
+    });
+  }
+
+  private optional(ev: Evaluate | undefined, msg: Msg, what: string, cb: (err: Error | null, v?: unknown) => void): void {
+    if (!ev) return cb(null, undefined);
+    // A set node field that yields nothing stays "set" (null), so it is an error rather than a fallback to msg.
+    ev(msg, (err, v) => (err ? cb(evaluationError(what, err, this.o.t)) : cb(null, v ?? null)));
+  }
+}
