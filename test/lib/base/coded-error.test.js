@@ -11,7 +11,7 @@ describe("coded errors", function () {
     assert.strictEqual(String(err), "could not connect");
     assert.strictEqual(err.message, "could not connect");
     assert.ok(Object.prototype.hasOwnProperty.call(err, "code"));
-    assert.strictEqual(err.code, "ECONNREFUSED");
+    assert.strictEqual(/** @type {any} */ (err).code, "ECONNREFUSED");
     assert.match(err.stack, /^Error: could not connect/);
   });
 

@@ -66,6 +66,7 @@ describe("dial", function () {
     assert.ok(isSelfConnect(raw), "without the guard it is connected to itself");
     raw.destroy();
     await sleep(20);
+    /** @type {any} */
     let made;
     const [err, socket] = await attempt({ port }, () => (made = selfDial()));
     assert.strictEqual(socket, undefined);
@@ -111,6 +112,7 @@ describe("dial", function () {
 
   it("abandon: the socket is destroyed and nothing is called back", async function () {
     const port = await server(net.createServer());
+    /** @type {any} */
     let made;
     let called = false;
     const d = dial({ host: HOST, port, timeoutMs: 100 }, () => (called = true), (h, p) => (made = net.connect({ host: h, port: p })));

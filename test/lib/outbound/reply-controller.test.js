@@ -78,7 +78,7 @@ describe("reply controller", function () {
 
   it("failures end the message with the catalog text and code; the status names code and session", async function () {
     const io = nodeIo();
-    const ctl = controller(io, { data: (msg, cb) => cb(new Error("bad expression")), dataNow: undefined });
+    const ctl = controller(io, { data: (_msg, cb) => cb(new Error("bad expression")), dataNow: undefined });
     const m1 = { payload: "x" };
     ctl.input(m1, ...io.input(m1));
     const direct = controller(io);

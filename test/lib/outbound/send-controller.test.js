@@ -85,7 +85,7 @@ describe("send controller", function () {
   it("errors: a node field that evaluates to nothing, a reply property that cannot be set, a refusing peer", async function () {
     const p = await printer({ pjl: true });
     const io = withReported();
-    const failing = controller(io, { host: (msg, cb) => cb(new Error("no such context")) });
+    const failing = controller(io, { host: (_msg, cb) => cb(new Error("no such context")) });
     run(failing, io, { payload: "x", n: 1 });
     const empty = controller(io, { host: now(() => undefined), port: now(() => p.port) });
     run(empty, io, { payload: "x", n: 2, destination: `${HOST}:${p.port}` });

@@ -48,9 +48,9 @@ describe("transfer (a job's connected socket)", function () {
       s.on("error", () => undefined);
       handler(s);
     });
-    await new Promise((r) => server.listen(0, HOST, r));
+    await new Promise((r) => server.listen(0, HOST, () => r(undefined)));
     closers.push(() => (sockets.forEach((s) => s.destroy()), new Promise((r) => server.close(r))));
-    const port = server.address().port;
+    const port = /** @type {import("net").AddressInfo} */ (server.address()).port;
     if (!(server instanceof tls.Server)) return new Promise((resolve) => { const c = net.connect(port, HOST, () => resolve(c)); });
     return new Promise((resolve) => { const c = tls.connect({ host: HOST, port, ca: certs().read(certs().ca), servername: "localhost" }, () => resolve(c)); });
   }
@@ -75,7 +75,7 @@ describe("transfer (a job's connected socket)", function () {
 
   it("bytes the peer does not take within the send timeout: ETIMEDOUT", async function () {
     const socket = await connected((s) => s.pause());
-    await assert.rejects(transfer(socket, Buffer.alloc(64 * 1024 * 1024), opts({ after: "close", writeTimeoutMs: 150 }), new AbortController().signal), (err) => {
+    await assert.rejects(transfer(socket, Buffer.alloc(64 * 1024 * 1024), opts({ after: "close", writeTimeoutMs: 150 }), new AbortController().signal), (/** @type {any} */ err) => {
       assert.ok(!(err instanceof Stopped));
       assert.strictEqual(err.code, "ETIMEDOUT");
       return true;
@@ -93,6 +93,6 @@ describe("transfer (a job's connected socket)", function () {
     const p = transfer(quiet, Buffer.from("W"), opts({ after: "delay", disconnectDelayMs: 5000 }), ac.signal);
     await sleep(30);
     ac.abort();
-    await assert.rejects(p, (err) => err instanceof Stopped && err.code === "ESTOPPED");
+    await assert.rejects(p, (/** @type {any} */ err) => err instanceof Stopped && err.code === "ESTOPPED");
   });
 });
