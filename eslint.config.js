@@ -16,6 +16,12 @@ module.exports = tseslint.config(
     rules: {
       // Numbers and booleans in catalog substitutions and log texts are meant to be printed as they are.
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
+      // `(err) => done(err)` and `() => socket.destroy()` as callbacks are the idiom of Node's event APIs; a
+      // void returned from a one-expression arrow, or `return cb(err)` in a void function, confuses nobody.
+      "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true }],
+      // Node-RED's node constructors are called with `this` as the node and name it `node` for the closures they
+      // register (Node-RED's own convention); the session registry does the same for its one shared listener.
+      "@typescript-eslint/no-this-alias": ["error", { allowedNames: ["node", "registry"] }],
     },
   },
   {

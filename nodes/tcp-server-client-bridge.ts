@@ -163,10 +163,10 @@ export = function register(RED: NodeAPI): void {
         // multi-message send(), which costs more than the calls it saves.
         // Also while stopping: the last partial frame of a link ended by a redeploy still goes out.
         messages: (batch) => {
-          if (withEvents) for (const m of batch) node.send([m as NodeMessage, null]);
-          else for (const m of batch) node.send(m as NodeMessage);
+          if (withEvents) for (const m of batch) node.send([m, null]);
+          else for (const m of batch) node.send(m);
         },
-        frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg as NodeMessage),
+        frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg),
         socketError: (err, conn) => {
           node.debug(t("log.socket-error", { peer: peerOf(conn), error: err.message }));
           connEvent("error", conn, { error: err });
@@ -219,7 +219,7 @@ export = function register(RED: NodeAPI): void {
           clearTimeout(bound);
           done();
         },
-        (err: Error) => {
+        (err: unknown) => {
           node.error(err);
           clearTimeout(bound);
           done();

@@ -11,7 +11,7 @@ import { listenSecurity } from "./red/security";
 import { tunables } from "./red/settings";
 import { type Connection, eventMessage, refusalText, type EventMessage, parseFramingConfig, type FramingProps, parseListenConfig, type ListenProps, Listener, type ListenSecurity } from "./lib/inbound";
 import { peerLabel } from "./lib/sessions";
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "./types/node-red";
+import type { Node, NodeAPI, NodeDef } from "./types/node-red";
 
 const TYPE = "tcp-server-trigger";
 
@@ -91,10 +91,10 @@ export = function register(RED: NodeAPI): void {
         // multi-message send(), which costs more than the calls it saves.
         // Also while stopping: the last partial frame of a connection ended by a redeploy still goes out.
         messages: (batch) => {
-          if (withEvents) for (const m of batch) node.send([m as NodeMessage, null]);
-          else for (const m of batch) node.send(m as NodeMessage);
+          if (withEvents) for (const m of batch) node.send([m, null]);
+          else for (const m of batch) node.send(m);
         },
-        frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg as NodeMessage),
+        frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg),
         readTimeout: (conn) => connEvent("timeout", conn),
         socketError: (err, conn) => {
           node.debug(t("log.socket-error", { peer: peerLabel(conn.peer.ip, conn.peer.port), error: err.message }));
@@ -113,7 +113,8 @@ export = function register(RED: NodeAPI): void {
       stopped = true;
       status.stop();
       const bound = setTimeout(done, tun.closeTimeoutMs);
-      listener.stop().then(() => {
+      // stop() only resolves (it ends sockets and closes the server, neither of which rejects).
+      void listener.stop().then(() => {
         clearTimeout(bound);
         done();
       });

@@ -65,6 +65,8 @@ type Handler = (req: Request, res: Response, next?: () => void) => void;
 export interface NodeAPI {
   nodes: {
     createNode(node: Node, def: NodeDef): void;
+    // T: the `this` a node's constructor declares (a config node adds its own members).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
     registerType<T extends Node>(type: string, ctor: (this: T, def: NodeDef) => void, opts?: Record<string, unknown>): void;
     getNode(id: string): Node | null;
   };

@@ -19,7 +19,7 @@ export const AUTO = "auto";
  * where iconv-lite writes "?", and Node's "ascii" decoder clears the high bit where iconv-lite gives
  * U+FFFD, so those take the native path only where the two provably agree.
  */
-const NATIVE_DECODE: Record<string, BufferEncoding> = {
+const NATIVE_DECODE: Readonly<Partial<Record<string, BufferEncoding>>> = {
   utf8: "utf8",
   "utf-8": "utf8",
   latin1: "latin1",
@@ -31,7 +31,7 @@ const NATIVE_DECODE: Record<string, BufferEncoding> = {
   base64: "base64",
   hex: "hex",
 };
-const NATIVE_ENCODE: Record<string, BufferEncoding> = {
+const NATIVE_ENCODE: Readonly<Partial<Record<string, BufferEncoding>>> = {
   utf8: "utf8",
   "utf-8": "utf8",
   binary: "latin1", // iconv-lite's "binary" is Node's latin1 itself, truncation included
@@ -42,11 +42,13 @@ const NATIVE_ENCODE: Record<string, BufferEncoding> = {
   hex: "hex",
 };
 /** Single-byte codecs whose native encoder is exact for text inside its range (checked per string). */
-const NATIVE_IN_RANGE: Record<string, RegExp> = {
+/* eslint-disable no-control-regex -- the ranges start at U+0000 on purpose: every character a codec can write */
+const NATIVE_IN_RANGE: Readonly<Partial<Record<string, RegExp>>> = {
   latin1: /[^\u0000-\u00ff]/,
   "iso-8859-1": /[^\u0000-\u00ff]/,
   ascii: /[^\u0000-\u007f]/,
 };
+/* eslint-enable no-control-regex */
 
 export type DecodeFn = (buf: Buffer, start: number, end: number) => string;
 

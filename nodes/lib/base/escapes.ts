@@ -26,8 +26,8 @@ export function parseEscapes(text: string): Buffer {
       literal += c;
       continue;
     }
+    if (i + 1 >= text.length) throw new EscapeError("a trailing backslash has nothing to escape", i);
     const next = text[i + 1];
-    if (next === undefined) throw new EscapeError("a trailing backslash has nothing to escape", i);
     if (next in SIMPLE) {
       parts.push(Buffer.from(literal, "utf8"), Buffer.of(SIMPLE[next]));
       literal = "";

@@ -120,9 +120,9 @@ export function attachConnection(
   const session = registry.add(socket, { remoteAddress: ip, remotePort: port ?? 0, localPort, owner, direction });
   const conn = { session, socket, h, sessionId: session.id, ip, port: port ?? 0, localPort } as { -readonly [K in keyof LiveConnection]: LiveConnection[K] };
   conn.peer = conn;
-  conn.stream = new InboundStream(socket, conn, opts, adapterFor(h), conn as LiveConnection);
+  conn.stream = new InboundStream(socket, conn, opts, adapterFor(h), conn);
   const tagged = socket as Tagged;
-  tagged[kConn] = conn as LiveConnection;
+  tagged[kConn] = conn;
   socket.on("error", onError);
   socket.on("end", onEnd);
   socket.on("data", onData);

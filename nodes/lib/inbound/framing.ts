@@ -89,7 +89,7 @@ export function createFramer(mode: FrameMode, maxFrame: number): Framer {
       return new DelimiterFramer(mode.delimiter, mode.keep, false, maxFrame);
     case "line":
       if (mode.eol === "any") return new AnyEolFramer(maxFrame);
-      if (!(mode.eol in EOL_DELIMITERS)) throw new RangeError(`unknown line ending ${String(mode.eol)}`);
+      if (!(mode.eol in EOL_DELIMITERS)) throw new RangeError(`unknown line ending ${mode.eol}`);
       return new DelimiterFramer(EOL_DELIMITERS[mode.eol], false, mode.eol === "crlf", maxFrame);
     case "length":
       if (![1, 2, 4].includes(mode.headerBytes)) throw new RangeError("length header must be 1, 2 or 4 bytes");

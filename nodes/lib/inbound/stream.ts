@@ -149,7 +149,7 @@ export class InboundStream<C> {
     if (this.finished) return;
     this.readTimer?.refresh();
     try {
-      (this.framer ??= createFramer(this.opts.framing, this.opts.maxFrame)).push(chunk, collect, this as InboundStream<unknown>);
+      (this.framer ??= createFramer(this.opts.framing, this.opts.maxFrame)).push(chunk, collect, this);
     } catch (err) {
       this.deliver();
       if (err instanceof FrameTooLargeError) {

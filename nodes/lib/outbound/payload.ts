@@ -55,6 +55,9 @@ function kindOf(v: object): string {
   return ctor && typeof ctor.name === "string" && ctor.name !== "" ? ctor.name : "object";
 }
 
+/** JSON.stringify as it behaves: undefined for a value JSON cannot hold (a toJSON() that returns nothing). */
+const jsonStringify: (v: unknown) => string | undefined = JSON.stringify;
+
 function jsonText(v: object): string {
   const proto: unknown = Object.getPrototypeOf(v);
   const plain = proto === null || Array.isArray(v) || Object.getPrototypeOf(proto) === null;
@@ -62,7 +65,7 @@ function jsonText(v: object): string {
   if (!plain && !hasToJSON) throw new PayloadError("type", kindOf(v));
   let text: string | undefined;
   try {
-    text = JSON.stringify(v);
+    text = jsonStringify(v);
   } catch (err) {
     throw new PayloadError("json", kindOf(v), (err as Error).message);
   }

@@ -14,9 +14,10 @@ export interface ErrorText {
 
 /** The catalog entry for err; undefined for an error that already carries its own text and code. */
 export function describeSendError(err: Error, where: string): ErrorText | undefined {
-  const entry = err instanceof CodedError ? err.catalog() : undefined;
+  if (!(err instanceof CodedError)) return undefined;
+  const entry = err.catalog();
   if (!entry) return undefined;
-  return { key: entry.key, subs: { where, ...entry.subs }, code: (err as CodedError).code };
+  return { key: entry.key, subs: { where, ...entry.subs }, code: err.code };
 }
 
 /** err as the node reports it: its catalog text, else its own message, with its code (EIO when it has none). */
