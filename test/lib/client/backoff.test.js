@@ -61,7 +61,11 @@ describe("client backoff", function () {
 
   it("within a bound: no attempt starts later than the bound after the round's first failure", function () {
     let now = 10_000;
-    const b = new Backoff(o({ withinMs: 1000 }), () => 0.5, () => now);
+    const b = new Backoff(
+      o({ withinMs: 1000 }),
+      () => 0.5,
+      () => now,
+    );
     assert.deepStrictEqual(b.next(), { retry: 1, waitMs: 100 }); // round starts at 10 000
     now += 100;
     assert.deepStrictEqual(b.next(), { retry: 2, waitMs: 200 }); // attempt at 10 300
@@ -78,7 +82,11 @@ describe("client backoff", function () {
 
   it("a wait that ends exactly at the bound is still allowed", function () {
     let now = 0;
-    const b = new Backoff(o({ withinMs: 300 }), () => 0, () => now);
+    const b = new Backoff(
+      o({ withinMs: 300 }),
+      () => 0,
+      () => now,
+    );
     assert.deepStrictEqual(b.next(), { retry: 1, waitMs: 100 });
     now = 100;
     assert.deepStrictEqual(b.next(), { retry: 2, waitMs: 200 }, "100 + 200 = 300: at the bound");

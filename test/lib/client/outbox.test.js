@@ -12,7 +12,12 @@ describe("client outbox", function () {
 
   it("keeps entries in arrival order and counts messages and bytes", function () {
     const q = new Outbox(limits());
-    for (const [n, s] of [["a", 10], ["b", 20], ["c", 30]]) assert.deepStrictEqual(q.push(entry(n, s)), { taken: true, dropped: [] });
+    for (const [n, s] of [
+      ["a", 10],
+      ["b", 20],
+      ["c", 30],
+    ])
+      assert.deepStrictEqual(q.push(entry(n, s)), { taken: true, dropped: [] });
     assert.strictEqual(q.length, 3);
     assert.strictEqual(q.bytes, 60);
     assert.strictEqual(q.shift().ctx, "a");
