@@ -148,9 +148,9 @@ describe("client link (persistent connection)", function () {
         },
       }),
     );
-    const l = useLink(linkUnder(d.port, { greeting: { bytes: Buffer.from("HELLO\n"), answer: { timeoutMs: 5000, expect: "WELCOME" } } }), {
-      start: false,
-    });
+    const l = useLink(
+      linkUnder(d.port, { greeting: { bytes: Buffer.from("HELLO\n"), answer: { timeoutMs: 5000, expect: "WELCOME" } } }, { start: false }),
+    );
     l.link.write(Buffer.from("x\n"), "x");
     l.link.start();
     await waitFor(() => d.conns.length === 1, "dialled");
