@@ -2,8 +2,10 @@
 // The tcp client's link over real sockets: a node:net server on an ephemeral 127.0.0.1 port plays the device.
 // Assertions are on what the link reported (its handler calls, in order) and what the device received.
 const assert = require("assert");
+const tls = require("tls");
 const { freePort, sleep, waitFor } = require("../../helpers");
 const { device } = require("../../helpers/device");
+const { certs } = require("../../helpers/certs");
 const { linkUnder, quietResources, nothingLeft } = require("../../helpers/client");
 
 describe("client link (persistent connection)", function () {
@@ -376,6 +378,32 @@ describe("client link (persistent connection)", function () {
         [1, 30],
       ],
     );
+  });
+
+  it("over TLS: verified, framed, reset and dialled again like plain TCP", async function () {
+    const c = certs();
+    const conns = [];
+    const server = tls.createServer({ cert: c.read(c.server.cert), key: c.read(c.server.key) }, (s) => {
+      conns.push(s);
+      s.on("error", () => undefined);
+      s.on("data", (d) => s.write(d.toString().toUpperCase()));
+    });
+    server.on("tlsClientError", () => undefined);
+    await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
+    cleanup.push(() => new Promise((r) => (conns.forEach((s) => s.destroy()), server.close(() => r(undefined)))));
+    const port = /** @type {import("net").AddressInfo} */ (server.address()).port;
+    const l = useLink(linkUnder(port, { tls: { ca: c.read(c.ca), rejectUnauthorized: true }, greeting: { bytes: Buffer.from("hi\n") } }));
+    l.link.write(Buffer.from("one\n"), 1);
+    await waitFor(() => l.frames().length === 2, "two frames back");
+    assert.deepStrictEqual(l.frames(), ["HI", "ONE"]);
+    assert.strictEqual(l.calls("connected")[0][0].socket.authorized, true);
+    // A reset (as after a reply timeout): a TLS socket has no TCP handle of its own to reset; it is destroyed.
+    l.link.reset(new Error("test"));
+    await waitFor(() => l.calls("connected").length === 2, "dialled again");
+    l.link.write(Buffer.from("two\n"), 2);
+    await waitFor(() => l.frames().length === 4, "four frames");
+    assert.deepStrictEqual(l.frames().slice(2), ["HI", "TWO"]);
+    assert.strictEqual(l.calls("closed")[0][1], "timeout");
   });
 
   it("takes an injected dialer (the shared one, later)", async function () {
