@@ -21,12 +21,14 @@
  *
  * Writes: while the link is not connected (or the socket wants a drain, or the
  * flow hook says wait) they wait in the outbox (bounded, with its policy and
- * maximum age). Every write ends exactly once, in handlers.sent (the kernel
- * took all its bytes, write callback on a live socket) or handlers.failed with
- * a ClientError: EQUEUEFULL, ESTALE, ESENDFAILED (written into a link that
- * failed before confirming it), ESTOPPED, or the dial's code when a bounded
- * round gave up. A write that cannot fail synchronously never does: failed
- * may be called from inside write() (queue full, stopped).
+ * maximum age; the limits bound what waits, so a write that can go out at
+ * once never meets them). Every write ends exactly once, in handlers.sent
+ * (the kernel took all its bytes: write callback on a live socket) or
+ * handlers.failed with a ClientError: EQUEUEFULL, ESTALE, ESENDFAILED
+ * (written into a link that failed before confirming it), ESTOPPED, or the
+ * dial's code when a bounded round gave up. failed may be called from inside
+ * write() (queue full, stopped); sent never is. Sent is what TCP can confirm:
+ * the local kernel took the bytes, not that the device read them.
  *
  * Liveness: TCP keep-alive (keepAliveMs), the read timeout of the inbound
  * stream (nothing received that long), the application heartbeat
