@@ -18,10 +18,19 @@ import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 import { CodedError } from "./coded-error";
 import { forHost } from "./tls-options";
 
-/** Opens the socket of one attempt (tests pass their own). */
-export type Connector = (host: string, port: number, tls?: ConnectionOptions) => Socket;
+/** Where a connection is made from: a local address and/or port (undefined = the system's choice). */
+export interface LocalEnd {
+  address?: string;
+  port?: number;
+}
 
-export const connectSocket: Connector = (host, port, tls) => (tls ? tlsConnect({ ...forHost(tls, host), host, port }) : connect({ host, port }));
+/** Opens the socket of one attempt (tests pass their own). */
+export type Connector = (host: string, port: number, tls?: ConnectionOptions, local?: LocalEnd) => Socket;
+
+export const connectSocket: Connector = (host, port, tls, local) => {
+  const where = { host, port, localAddress: local?.address, localPort: local?.port };
+  return tls ? tlsConnect({ ...forHost(tls, host), ...where }) : connect(where);
+};
 
 export interface DialTarget {
   host: string;
@@ -30,6 +39,8 @@ export interface DialTarget {
   timeoutMs: number;
   /** TLS client options (lib/tls-options); undefined = plain TCP. */
   tls?: ConnectionOptions;
+  /** Connect from this local address/port (some devices accept known source ports only). */
+  local?: LocalEnd;
 }
 
 /** ETIMEDOUT (no connection within the bound), ECONNRESET (closed while connecting), ECONNREFUSED (connected to itself). */
@@ -57,8 +68,8 @@ export function isSelfConnect(socket: Socket): boolean {
 }
 
 export function dial(target: DialTarget, done: DialDone, connector: Connector = connectSocket): Dialing {
-  const { host, port, tls } = target;
-  const socket = tls ? connector(host, port, tls) : connector(host, port);
+  const { host, port, tls, local } = target;
+  const socket = local ? connector(host, port, tls, local) : tls ? connector(host, port, tls) : connector(host, port);
   const connected = tls ? "secureConnect" : "connect";
   let over = false;
   const detach = (): void => {

@@ -20,6 +20,7 @@
  *   greeting-timeout   ETIMEDOUT      the greeting's answer did not come in time; the link is closed and dialled again
  *   greeting-mismatch  EGREETING      the greeting's answer was not the expected one; closed and dialled again
  */
+import { CodedError, type CatalogEntry } from "../base/coded-error";
 import type { CloseReason } from "../sessions/registry";
 
 export type ClientErrorKind =
@@ -61,16 +62,21 @@ export interface ClientErrorDetail {
   reason?: CloseReason;
 }
 
-export class ClientError extends Error {
+export class ClientError extends CodedError {
   constructor(
-    readonly code: string,
+    code: string,
     readonly kind: ClientErrorKind,
     message: string,
     readonly detail: ClientErrorDetail,
     readonly cause?: Error,
   ) {
-    super(message);
+    super(code, message);
     this.name = "ClientError";
+  }
+
+  /** The node's catalog entry: errors.client.<kind>, with the detail as substitutions. */
+  override catalog(): CatalogEntry {
+    return { key: `client.${this.kind}`, subs: { ...this.detail, code: this.code } };
   }
 
   /** Catch nodes show toString() as msg.error.message: the text as written, no "ClientError: " prefix. */
