@@ -87,7 +87,7 @@ export class ClientError extends CodedError {
 
 /** The system code of an error (ECONNREFUSED, ...), "EIO" when it has none. */
 export function codeOf(err: Error | undefined): string {
-  const c = (err as NodeJS.ErrnoException | undefined)?.code;
+  const c: unknown = (err as { code?: unknown } | undefined)?.code;
   return typeof c === "string" && c !== "" ? c : "EIO";
 }
 
