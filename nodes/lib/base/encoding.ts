@@ -67,9 +67,10 @@ export function normalizeEncoding(name: unknown): string {
   return n === "" ? AUTO : n;
 }
 
+/** Every name of NATIVE_DECODE is one iconv-lite knows too; asking the table with `in` would also take "constructor". */
 export function isKnownEncoding(name: unknown): boolean {
   const n = normalizeEncoding(name);
-  return n === AUTO || n in NATIVE_DECODE || iconv.encodingExists(n);
+  return n === AUTO || iconv.encodingExists(n);
 }
 
 function check(name: unknown): string {

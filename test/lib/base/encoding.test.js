@@ -19,6 +19,13 @@ const decode = (name, bytes) => {
 };
 
 describe("encoding", function () {
+  it("knows every name it decodes natively, and no name of Object.prototype (a config error, not a throw per frame)", function () {
+    for (const n of ["utf8", "utf-8", "latin1", "iso-8859-1", "binary", "utf16le", "utf-16le", "ucs2", "base64", "hex"]) {
+      assert.ok(enc.isKnownEncoding(n), n);
+      assert.ok(iconv.encodingExists(n), `iconv-lite knows ${n}`);
+    }
+    for (const n of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) assert.strictEqual(enc.isKnownEncoding(n), false, n);
+  });
   it("auto: BOM picks UTF-8 / UTF-16LE / UTF-16BE and is dropped", function () {
     assert.strictEqual(decode("auto", [0xef, 0xbb, 0xbf, 0x68, 0x69]), "hi");
     assert.strictEqual(decode("auto", [0xff, 0xfe, 0x68, 0x00, 0x69, 0x00]), "hi");
