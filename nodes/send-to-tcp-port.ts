@@ -8,7 +8,8 @@
  * done and status. The work is in lib/delivery, lib/tcp-job and lib/reply.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, type CodedError, ThrottledStatus, makeDecoder, ConfigError } from "./lib/base";
+import { codedError, type CodedError, ThrottledStatus, makeDecoder } from "./lib/base";
+import { ConfigError } from "./lib/schema";
 import { resolveManager } from "./red/manager-link";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";

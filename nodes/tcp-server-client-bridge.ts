@@ -8,7 +8,8 @@
  * events onto send/done/status; the behaviour lives in the core.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, ThrottledStatus, ConfigError } from "./lib/base";
+import { codedError, ThrottledStatus } from "./lib/base";
+import { ConfigError } from "./lib/schema";
 import { frameError } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { clientTls, listenSecurity, type ClientTls } from "./red/security";

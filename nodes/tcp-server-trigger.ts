@@ -4,7 +4,8 @@
  * same connection (Loftware's TCP/IP Server trigger, Q-SYS TcpSocketServer).
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, ThrottledStatus, ConfigError } from "./lib/base";
+import { codedError, ThrottledStatus } from "./lib/base";
+import { ConfigError } from "./lib/schema";
 import { frameError } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { listenSecurity } from "./red/security";

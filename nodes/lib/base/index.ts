@@ -2,10 +2,10 @@
  * lib/base: the foundation every other part of lib/ builds on, with no
  * Node-RED import and nothing about any one node.
  *
- *   config          ConfigError and the readers of editor-stored properties
  *   coded-error     errors with a `code` as Catch nodes want them
- *   encoding        Buffer <-> string through iconv-lite ("auto" included)
- *   escapes         "\r\n\x02"-style escapes to bytes
+ *   encoding        Buffer <-> string through iconv-lite ("auto" included), and
+ *                   the schema's Env (which encoding names iconv-lite knows)
+ *   escapes         "\r\n\x02"-style escapes to bytes (the grammar is lib/schema's)
  *   tls-options     tls-config node -> Node.js TLS options (server and client)
  *   socket-reset    end a connection with RST (also under TLS)
  *   tracked-writer  which written bytes were not confirmed when a link broke
@@ -16,7 +16,6 @@
  */
 export * from "./chunk-list";
 export * from "./coded-error";
-export * from "./config";
 export * from "./encoding";
 export * from "./escapes";
 export * from "./msgid";

@@ -12,8 +12,6 @@
 import { destinationLabel, type Destination } from "./destination";
 import { defaultDial, JobError, runJob, type Dial, type JobOptions, type JobResult } from "./job";
 
-export const DEFAULT_MAX_QUEUE = 10_000;
-
 /** The lane of a destination is full (or the queue is stopping); nothing was queued. */
 export class QueueError extends Error {
   constructor(readonly code: "EQUEUEFULL" | "ESTOPPED", readonly destination: string, readonly limit: number) {

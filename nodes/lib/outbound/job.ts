@@ -23,8 +23,10 @@ import { connect, type Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 import type { Destination } from "./destination";
 import { forHost } from "../base/tls-options";
+import { SEND_DEFAULTS, type AfterSend } from "../schema";
 
-export type AfterSend = "close" | "eof" | "delay";
+export type { AfterSend } from "../schema";
+
 /** "reply": the peer's reply ended with replyEnd, so we closed without waiting further. */
 export type ClosedBy = "us" | "peer" | "timeout" | "reply";
 
@@ -53,16 +55,17 @@ export interface JobOptions {
   tls?: ConnectionOptions;
 }
 
+/** The editor's defaults (lib/schema), and what the editor does not set. */
 export const JOB_DEFAULTS: JobOptions = {
   after: "close",
-  eofTimeoutMs: 10_000,
-  disconnectDelayMs: 1000,
-  connectTimeoutMs: 5000,
-  writeTimeoutMs: 30_000,
-  attempts: 10,
-  retryDelayMs: 250,
-  retryMaxDelayMs: 5000,
-  retryWithinMs: 30_000,
+  eofTimeoutMs: SEND_DEFAULTS.eofTimeoutMs,
+  disconnectDelayMs: SEND_DEFAULTS.disconnectDelayMs,
+  connectTimeoutMs: SEND_DEFAULTS.connectTimeoutMs,
+  writeTimeoutMs: SEND_DEFAULTS.writeTimeoutMs,
+  attempts: SEND_DEFAULTS.attempts,
+  retryDelayMs: SEND_DEFAULTS.retryDelayMs,
+  retryMaxDelayMs: SEND_DEFAULTS.retryMaxDelayMs,
+  retryWithinMs: SEND_DEFAULTS.retryWithinMs,
   captureReply: false,
   maxReplyBytes: 1024 * 1024,
 };
