@@ -1,15 +1,12 @@
 "use strict";
 const assert = require("assert");
-const fs = require("fs");
-const path = require("path");
 const iconv = require("iconv-lite");
 const { lib } = require("../../helpers");
 const enc = lib("base/encoding.js");
 
-/** The encodings the editor offers (resources/editor-common.js), and the aliases a flow may type. */
+/** The encodings the editor offers (lib/schema, which the editor's selects are filled from), and the aliases a flow may type. */
 function offeredEncodings() {
-  const src = fs.readFileSync(path.join(__dirname, "..", "..", "..", "resources", "editor-common.js"), "utf8");
-  const list = JSON.parse(/var ENCODINGS = (\[[^\]]*\])/.exec(src)[1].replace(/\s+/g, " "));
+  const list = lib("schema/encoding.js").ENCODINGS;
   return [...list.filter((e) => e !== "auto"), "utf-8", "iso-8859-1", "binary", "utf-16le", "ucs2", "us-ascii"];
 }
 
