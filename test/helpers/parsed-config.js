@@ -8,6 +8,8 @@ const { parseListenConfig, parseListenGuards } = lib("inbound/listen-config.js")
 const { parseFramingConfig } = lib("inbound/framing-config.js");
 const { parseBridgeConfig } = lib("bridge/config.js");
 const { parseSendConfig } = lib("outbound/send-config.js");
+const { readProps, TLS_CLIENT, TLS_SERVER } = lib("schema/index.js");
+const { SCHEMA_ENV } = lib("base/encoding.js");
 
 /** Buffers as hex, AccessControl as its entries, undefined kept visible. */
 function plain(v) {
@@ -19,11 +21,14 @@ function plain(v) {
   return v;
 }
 
-/** The TLS choices of red/security.ts: client certificates (listening, with a tls-config) and verification (dialling). */
+/**
+ * The TLS choices red/security.ts reads: client certificates (a listening node, once its tls-config
+ * exists; here any id counts as existing) and verification (a dialling node).
+ */
 function tlsChoices(n, listen, dial) {
   const out = {};
-  if (listen && typeof n.tls === "string" && n.tls.trim() !== "") out.clientAuth = n.tlsClientAuth === undefined || n.tlsClientAuth === "" ? "none" : String(n.tlsClientAuth);
-  if (dial) out.verify = !(n.tlsVerify === false || n.tlsVerify === "false");
+  if (listen && typeof n.tls === "string" && n.tls.trim() !== "") out.clientAuth = readProps(TLS_SERVER, n, SCHEMA_ENV).tlsClientAuth;
+  if (dial) out.verify = readProps(TLS_CLIENT, n, SCHEMA_ENV).tlsVerify;
   return out;
 }
 
