@@ -8,8 +8,8 @@
  * done and status. The work is in lib/delivery, lib/tcp-job and lib/reply.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, type CodedError, ThrottledStatus, makeDecoder } from "./lib/base";
-import { ConfigError } from "./lib/schema";
+import { codedError, type CodedError, ThrottledStatus, makeDecoder, SCHEMA_ENV } from "./lib/base";
+import { ConfigError, NAMED, readProps } from "./lib/schema";
 import { resolveManager } from "./red/manager-link";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
@@ -289,7 +289,7 @@ export = function register(RED: NodeAPI): void {
     /** Reply mode with the data in msg.payload or fixed: read synchronously on the hot path. */
     const directData = cfg.mode === "reply" ? syncData : undefined;
 
-    if (manager) manager.register({ id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "" });
+    if (manager) manager.register({ id: node.id, type: TYPE, name: readProps(NAMED, def, SCHEMA_ENV).name });
     if (unverified) showStatus();
 
     node.on("input", function (msg: NodeMessage, send: SendFn, done: DoneFn) {

@@ -18,7 +18,7 @@
  *   encoding      encoding names
  *   property-path msg property paths
  *   typed         typed inputs: destination host and port, data
- *   listen, framing, security, bridge, send   the groups of properties
+ *   named, listen, framing, security, bridge, send   the groups of properties
  *   nodes         one schema per node type
  */
 export * from "./access";
@@ -31,6 +31,7 @@ export * from "./framing";
 export * from "./host";
 export * from "./ip";
 export * from "./listen";
+export * from "./named";
 export * from "./nodes";
 export * from "./numbers";
 export * from "./plain";

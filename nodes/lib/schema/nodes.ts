@@ -7,38 +7,37 @@ import { BRIDGE_PEER } from "./bridge";
 import type { Schema } from "./core";
 import { FRAMING } from "./framing";
 import { listenAddress, LISTEN_LIMITS } from "./listen";
-import { bool, configNode, editorOnly, text } from "./plain";
+import { MESSAGES, NAMED } from "./named";
+import { configNode } from "./plain";
 import { LISTEN_GUARDS, TLS_CLIENT, TLS_SERVER } from "./security";
 import { SEND } from "./send";
 
 const manager = configNode({ configType: "tcp-connection-manager" });
-/** A second output for connection events (outputs follows it in the editor). */
-const events = { topic: text({ value: "" }), events: bool({ value: false }), outputs: editorOnly({ value: 1 }) };
 
 export const TRIGGER = {
-  name: text({ value: "" }),
+  ...NAMED,
   manager,
   ...listenAddress(7000),
   ...LISTEN_LIMITS,
-  ...events,
+  ...MESSAGES,
   ...FRAMING,
   ...TLS_SERVER,
   ...LISTEN_GUARDS,
 };
 
 export const BRIDGE = {
-  name: text({ value: "" }),
+  ...NAMED,
   manager,
   ...listenAddress(1470),
   ...BRIDGE_PEER,
-  ...events,
+  ...MESSAGES,
   ...FRAMING,
   ...TLS_SERVER,
   ...LISTEN_GUARDS,
   ...TLS_CLIENT,
 };
 
-export const MANAGER = { name: text({ value: "" }) };
+export const MANAGER = { ...NAMED };
 
 export const NODE_SCHEMAS: Readonly<Record<string, Schema>> = {
   "tcp-server-trigger": TRIGGER,

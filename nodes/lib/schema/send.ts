@@ -8,7 +8,8 @@ import type { View } from "./core";
 import { AUTO, ENCODINGS, encoding } from "./encoding";
 import { optionalEscapes } from "./escapes";
 import { MAX_INT32, whole } from "./numbers";
-import { bool, choice, configNode, text } from "./plain";
+import { NAMED } from "./named";
+import { bool, choice, configNode } from "./plain";
 import { messageProperty } from "./property-path";
 import { tls, tlsChosen, tlsVerify } from "./security";
 import { destinationHost, destinationPortProp, typedData, typedType } from "./typed";
@@ -45,7 +46,7 @@ const after = (...modes: string[]) => (p: View): boolean => sending(p) && modes.
 const keepsReply = (p: View): boolean => sending(p) && p.value("saveReply") === true;
 
 export const SEND = {
-  name: text({ value: "" }),
+  ...NAMED,
   mode: choice({ value: "send", values: SEND_MODES, message: "choice", text: (v) => `mode.${v}` }),
   manager: configNode({ configType: "tcp-connection-manager", shown: replying }),
   tls: tls(sending),
