@@ -9,7 +9,8 @@
  * and catalog -> the controller's small interfaces.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, ConfigError } from "./lib/base";
+import { codedError } from "./lib/base";
+import { ConfigError } from "./lib/schema";
 import { resolveManager } from "./red/manager-link";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";

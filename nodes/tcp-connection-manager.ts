@@ -3,6 +3,8 @@
  * connections of every node using it, so a reply can find its socket from any
  * flow, tab or subflow. Also serves that table to the editor.
  */
+import { SCHEMA_ENV } from "./lib/base";
+import { MANAGER, readProps } from "./lib/schema";
 import { DEFAULT_MANAGER, DEFAULT_MANAGER_ID, ManagerCore } from "./lib/sessions";
 import type { ManagerNode } from "./red/manager-link";
 import { tunableProblems } from "./red/settings";
@@ -13,7 +15,7 @@ const TYPE = "tcp-connection-manager";
 export = function register(RED: NodeAPI): void {
   function TcpConnectionManager(this: ManagerNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
-    this.core = new ManagerCore(def.id, typeof def.name === "string" ? def.name : "");
+    this.core = new ManagerCore(def.id, readProps(MANAGER, def, SCHEMA_ENV).name);
     this.on("close", (_removed: boolean, done: () => void) => {
       // User nodes close their own sockets first (Node-RED stops them with us);
       // anything still open here belongs to no running node, so end it.

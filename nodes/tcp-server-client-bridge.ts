@@ -8,7 +8,8 @@
  * events onto send/done/status; the behaviour lives in the core.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, inWords, ThrottledStatus, ConfigError } from "./lib/base";
+import { codedError, inWords, ThrottledStatus, SCHEMA_ENV } from "./lib/base";
+import { ConfigError, MESSAGES, NAMED, readProps } from "./lib/schema";
 import { frameError } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { clientTls, listenSecurity, type ClientTls } from "./red/security";
@@ -56,10 +57,9 @@ export = function register(RED: NodeAPI): void {
       return;
     }
 
-    const topic = typeof def.topic === "string" ? def.topic : "";
-    const withEvents = def.events === true || def.events === "true";
+    const { name, topic, events: withEvents } = readProps({ ...NAMED, ...MESSAGES }, def, SCHEMA_ENV);
     // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
-    const owner = { id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "", emitsOnClose: framing.framing.kind === "close" };
+    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close" };
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     const peer = peerLabel(cfg.peerHost, cfg.peerPort);

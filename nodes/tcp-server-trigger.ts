@@ -4,7 +4,8 @@
  * same connection (Loftware's TCP/IP Server trigger, Q-SYS TcpSocketServer).
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, ThrottledStatus, ConfigError } from "./lib/base";
+import { codedError, ThrottledStatus, SCHEMA_ENV } from "./lib/base";
+import { ConfigError, MESSAGES, NAMED, readProps } from "./lib/schema";
 import { frameError } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { listenSecurity } from "./red/security";
@@ -39,10 +40,9 @@ export = function register(RED: NodeAPI): void {
     if (!manager) return;
 
     const tun = tunables(RED);
-    const topic = typeof def.topic === "string" ? def.topic : "";
-    const withEvents = def.events === true || def.events === "true";
+    const { name, topic, events: withEvents } = readProps({ ...NAMED, ...MESSAGES }, def, SCHEMA_ENV);
     // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
-    const owner = { id: node.id, type: TYPE, name: typeof def.name === "string" ? def.name : "", emitsOnClose: framing.framing.kind === "close" };
+    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close" };
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     let stopped = false;

@@ -4,9 +4,10 @@
  * limit and PROXY protocol of listening nodes. Throws ConfigError (reported
  * like any other configuration error); TLS problems carry a catalog text.
  */
-import { ConfigError, CLIENT_AUTH, clientTlsOptions, inWords, serverTlsOptions, TlsOptionsError, type ClientAuth, type TlsConfigSource } from "../lib/base";
+import { clientTlsOptions, inWords, SCHEMA_ENV, serverTlsOptions, TlsOptionsError, type TlsConfigSource } from "../lib/base";
 import { tunables } from "./settings";
 import { parseListenGuards, type ListenGuardProps, type ListenSecurity } from "../lib/inbound";
+import { ConfigError, readProps, TLS_CLIENT, TLS_SERVER } from "../lib/schema";
 import type { ConnectionOptions } from "node:tls";
 import type { NodeAPI, NodeDef } from "../types/node-red";
 
@@ -39,10 +40,9 @@ export function listenSecurity(RED: NodeAPI, def: NodeDef, t: T): ListenSecurity
   };
   const src = tlsSource(RED, def, t);
   if (src) {
-    const auth = def.tlsClientAuth === undefined || def.tlsClientAuth === "" ? "none" : String(def.tlsClientAuth);
-    if (!(CLIENT_AUTH as readonly string[]).includes(auth)) throw new ConfigError("tlsClientAuth", auth);
+    const auth = readProps(TLS_SERVER, def, SCHEMA_ENV).tlsClientAuth ?? "none";
     try {
-      sec.tls = serverTlsOptions(src, auth as ClientAuth);
+      sec.tls = serverTlsOptions(src, auth);
     } catch (err) {
       tlsProblem(err, t);
     }
@@ -59,7 +59,7 @@ export interface ClientTls {
 
 /** The TLS client options of a node that dials (send-to-tcp-port, the bridge's dial-out). */
 export function clientTls(RED: NodeAPI, def: NodeDef, t: T): ClientTls {
-  const verify = !(def.tlsVerify === false || def.tlsVerify === "false");
+  const verify = readProps(TLS_CLIENT, def, SCHEMA_ENV).tlsVerify;
   const src = tlsSource(RED, def, t);
   if (!src) return { options: undefined, verify };
   try {

@@ -3,7 +3,7 @@
  * controllers take (lib/outbound/node-io): evaluated with Node-RED's help,
  * JSONata included. A property that cannot be prepared is a ConfigError.
  */
-import { ConfigError } from "../lib/base";
+import { ConfigError } from "../lib/schema";
 import type { Evaluate, ReadNow, TypedProp } from "../lib/outbound";
 import type { Node, NodeAPI, NodeMessage } from "../types/node-red";
 

@@ -9,8 +9,12 @@
 import { isUtf8 } from "node:buffer";
 import iconv from "iconv-lite";
 import { CodedError, type CatalogEntry } from "./coded-error";
+import { AUTO, knownEncoding, normalizeEncoding, type Env } from "../schema";
 
-export const AUTO = "auto";
+export { AUTO, normalizeEncoding };
+
+/** The runtime's answers to the schemas' questions: iconv-lite itself says which encodings exist. */
+export const SCHEMA_ENV: Env = { knowsEncoding: (name) => iconv.encodingExists(name) };
 
 /**
  * Codecs that Node's Buffer does identically to iconv-lite (and faster), by direction: proven for every
@@ -69,14 +73,9 @@ export class EncodingError extends CodedError {
   }
 }
 
-export function normalizeEncoding(name: unknown): string {
-  const n = typeof name === "string" ? name.trim().toLowerCase() : "";
-  return n === "" ? AUTO : n;
-}
-
+/** Every name of NATIVE_DECODE is one iconv-lite knows too; asking the table with `in` would also take "constructor". */
 export function isKnownEncoding(name: unknown): boolean {
-  const n = normalizeEncoding(name);
-  return n === AUTO || n in NATIVE_DECODE || iconv.encodingExists(n);
+  return knownEncoding(name, SCHEMA_ENV.knowsEncoding);
 }
 
 function check(name: unknown): string {

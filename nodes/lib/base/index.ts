@@ -2,10 +2,10 @@
  * lib/base: the foundation every other part of lib/ builds on, with no
  * Node-RED import and nothing about any one node.
  *
- *   config          ConfigError and the readers of editor-stored properties
  *   coded-error     the one error type: a code, and the catalog entry a node shows
- *   encoding        Buffer <-> string through iconv-lite ("auto" included)
- *   escapes         "\r\n\x02"-style escapes to bytes
+ *   encoding        Buffer <-> string through iconv-lite ("auto" included), and
+ *                   the schema's Env (which encoding names iconv-lite knows)
+ *   escapes         "\r\n\x02"-style escapes to bytes (the grammar is lib/schema's)
  *   tls-options     tls-config node -> Node.js TLS options (server and client)
  *   dial            one outgoing connection attempt (timeout, TLS, self-connect guard)
  *   socket-reset    end a connection with RST (also under TLS)
@@ -17,7 +17,6 @@
  */
 export * from "./chunk-list";
 export * from "./coded-error";
-export * from "./config";
 export * from "./dial";
 export * from "./encoding";
 export * from "./escapes";

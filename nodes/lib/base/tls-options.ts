@@ -16,8 +16,9 @@ import { isIP } from "node:net";
 import type { ConnectionOptions, TlsOptions } from "node:tls";
 import { CodedError, type CatalogEntry } from "./coded-error";
 
-export type ClientAuth = "none" | "require";
-export const CLIENT_AUTH: readonly ClientAuth[] = ["none", "require"];
+import type { ClientAuth } from "../schema";
+
+export { CLIENT_AUTH, type ClientAuth } from "../schema";
 
 /** The part of a tls-config node used here. */
 export interface TlsConfigSource {

@@ -3,7 +3,7 @@
  *
  *   core    the link state machine (listen, dial when data waits, hold off)
  *   buffer  the bounded input buffer with its overflow policy
- *   config  the bridge's properties, checked
+ *   config  the bridge's properties, read through lib/schema
  */
 export * from "./buffer";
 export * from "./config";

@@ -6,74 +6,11 @@
  * Rules: a peer on the deny list is refused; when the allow list has any
  * entry, a peer must be on it; otherwise everyone may connect.
  */
-import { BlockList, isIP, isIPv4 } from "node:net";
-import { CodedError } from "../base/coded-error";
+import { BlockList, isIP } from "node:net";
+import { canonicalAddress, parseAccessList, type AccessEntry } from "../schema/access";
 
-/** Access lists come from a node's configuration: a bad entry is a configuration problem (ECONFIG). */
-export class AccessListError extends CodedError {
-  constructor(readonly entry: string) {
-    super("ECONFIG", `not an IP address or CIDR range: ${entry}`);
-    this.name = "AccessListError";
-  }
-}
-
-export interface AccessEntry {
-  address: string;
-  family: "ipv4" | "ipv6";
-  /** Undefined for a single address. */
-  prefix?: number;
-}
-
-/** "::ffff:a.b.c.d" as "a.b.c.d"; a zone ("fe80::1%eth0") dropped; anything else unchanged. */
-export function canonicalAddress(address: string): string {
-  let a = address.trim();
-  const zone = a.indexOf("%");
-  if (zone !== -1) a = a.slice(0, zone);
-  if (a.length > 7 && a.slice(0, 7).toLowerCase() === "::ffff:" && isIPv4(a.slice(7))) return a.slice(7);
-  return a;
-}
-
-/** One entry: "10.0.0.5", "10.0.0.0/8", "2001:db8::/32", "[::1]", "::ffff:10.0.0.0/104". */
-export function parseAccessEntry(text: string): AccessEntry {
-  const raw = text.trim();
-  const slash = raw.indexOf("/");
-  let addr = slash === -1 ? raw : raw.slice(0, slash);
-  const prefixText = slash === -1 ? undefined : raw.slice(slash + 1);
-  if (addr.startsWith("[") && addr.endsWith("]")) addr = addr.slice(1, -1);
-  const kind = isIP(addr);
-  if (kind === 0) throw new AccessListError(raw);
-  let prefix: number | undefined;
-  if (prefixText !== undefined) {
-    if (!/^[0-9]{1,3}$/.test(prefixText)) throw new AccessListError(raw);
-    prefix = Number(prefixText);
-    if (prefix > (kind === 4 ? 32 : 128)) throw new AccessListError(raw);
-  }
-  const v4 = kind === 6 ? canonicalAddress(addr) : addr;
-  if (kind === 6 && v4 !== addr && isIPv4(v4)) {
-    // IPv4-mapped: ::ffff:0:0/96 is the whole IPv4 space.
-    if (prefix === undefined) return { address: v4, family: "ipv4" };
-    if (prefix < 96) throw new AccessListError(raw);
-    return { address: v4, family: "ipv4", prefix: prefix - 96 };
-  }
-  return prefix === undefined ? { address: addr, family: kind === 4 ? "ipv4" : "ipv6" } : { address: addr, family: kind === 4 ? "ipv4" : "ipv6", prefix };
-}
-
-/**
- * A list as the editor stores it: entries separated by new lines, commas or
- * spaces; "#" starts a comment to the end of the line. Throws AccessListError
- * naming the first bad entry.
- */
-export function parseAccessList(text: unknown): AccessEntry[] {
-  if (text === undefined || text === null) return [];
-  const lines = Array.isArray(text) ? text.map(String) : String(text).split(/\r?\n/);
-  const out: AccessEntry[] = [];
-  for (const line of lines) {
-    const hash = line.indexOf("#");
-    const body = hash === -1 ? line : line.slice(0, hash);
-    for (const part of body.split(/[\s,;]+/)) if (part !== "") out.push(parseAccessEntry(part));
-  }
-  return out;
-}
+/** The lists' grammar is lib/schema's (the editor checks entries with the same code). */
+export { AccessListError, canonicalAddress, parseAccessEntry, parseAccessList, type AccessEntry } from "../schema/access";
 
 function blockList(entries: AccessEntry[]): BlockList | undefined {
   if (entries.length === 0) return undefined;
@@ -94,11 +31,14 @@ export class AccessControl {
     this.denyList = blockList(deny);
   }
 
+  /** From parsed lists; undefined when both are empty (everyone may connect). */
+  static fromEntries(allow: AccessEntry[], deny: AccessEntry[]): AccessControl | undefined {
+    return allow.length === 0 && deny.length === 0 ? undefined : new AccessControl(allow, deny);
+  }
+
   /** From the editor's two text areas; undefined when both are empty (everyone may connect). */
   static fromText(allow: unknown, deny: unknown): AccessControl | undefined {
-    const a = parseAccessList(allow);
-    const d = parseAccessList(deny);
-    return a.length === 0 && d.length === 0 ? undefined : new AccessControl(a, d);
+    return AccessControl.fromEntries(parseAccessList(allow), parseAccessList(deny));
   }
 
   /** True when a peer with this address may connect. */

@@ -7,8 +7,8 @@
  *   connection      a socket -> a registered session with a framed stream
  *   stream          framing + decoding + read/idle timers of one connection
  *   framing         chunks in, frames out (every mode)
- *   framing-config  the editor's framing properties, checked
- *   listen-config   port, bind address, limits, access lists, PROXY, checked
+ *   framing-config  the framing properties, read through lib/schema
+ *   listen-config   port, bind address, limits, access lists, PROXY, read through lib/schema
  *   access-control  allow/deny lists (IP, CIDR)
  *   proxy-protocol  PROXY v1/v2 header parser
  *   events          the connection event messages of every node

@@ -10,8 +10,9 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { CodedError } from "../base/coded-error";
 
-export type ProxyMode = "off" | "v1" | "v2" | "any";
-export const PROXY_MODES: readonly ProxyMode[] = ["off", "v1", "v2", "any"];
+import type { ProxyMode } from "../schema";
+
+export { PROXY_MODES, type ProxyMode } from "../schema";
 
 /** Longest v1 line, "\r\n" included. */
 export const MAX_V1_LENGTH = 107;

@@ -14,8 +14,6 @@ import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { JobError, runJob, type JobOptions, type JobResult } from "./job";
 import { connectSocket, type Connector } from "../base/dial";
 
-export const DEFAULT_MAX_QUEUE = 10_000;
-
 /** The lane of a destination is full (or the queue is stopping); nothing was queued. */
 export class QueueError extends CodedError {
   declare readonly code: "EQUEUEFULL" | "ESTOPPED";

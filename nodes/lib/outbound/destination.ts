@@ -11,10 +11,8 @@
  * A node field that is set but evaluates to nothing (msg.printer missing) is
  * an error, never a silent fallback to another source.
  */
-import { isIP } from "node:net";
-import { isValidPort, normalizeHost } from "../inbound/listen-config";
-import { toInt } from "../base/config";
 import { CodedError, type CatalogEntry } from "../base/coded-error";
+import { destinationPort, splitHostPort as split, type HostPortProblem } from "../schema";
 import { peerLabel } from "../sessions/registry";
 
 export interface Destination {
@@ -23,7 +21,7 @@ export interface Destination {
 }
 
 /** Why a destination cannot be used; the node turns `reason` into catalog text. */
-export type DestinationReason = "no-host" | "no-port" | "bad-host" | "bad-port" | "bad-destination";
+export type DestinationReason = HostPortProblem;
 
 export class DestinationError extends CodedError {
   declare readonly code: "EDESTINATION";
@@ -63,50 +61,20 @@ function describe(v: unknown): string {
 }
 
 export function checkPort(v: unknown): number {
-  const ok = typeof v === "number" || (typeof v === "string" && /^\s*[0-9]+\s*$/.test(v));
-  if (!ok || !isValidPort(v)) throw new DestinationError("bad-port", describe(v));
-  return toInt(v, NaN);
-}
-
-function checkHost(h: string): string {
-  try {
-    const host = normalizeHost(h);
-    if (host === undefined) throw new DestinationError("no-host", describe(h));
-    return host;
-  } catch (err) {
-    if (err instanceof DestinationError) throw err;
-    throw new DestinationError("bad-host", describe(h));
-  }
+  const port = destinationPort(v);
+  if (port === undefined) throw new DestinationError("bad-port", describe(v));
+  return port;
 }
 
 /**
  * Splits "host", "host:port", "[v6]", "[v6]:port"; a bare IPv6 literal ("::1")
- * is a host without a port. The host is checked; the port, when present, too.
+ * is a host without a port. The host is checked; the port, when present, too
+ * (the rules are lib/schema's, which the editor shares).
  */
 export function splitHostPort(text: string): { host: string; port?: number } {
-  const s = text.trim();
-  if (s === "") throw new DestinationError("no-host", describe(text));
-  if (s.startsWith("[")) {
-    const close = s.indexOf("]");
-    if (close < 0) throw new DestinationError("bad-destination", describe(text));
-    const host = s.slice(1, close);
-    const rest = s.slice(close + 1);
-    if (isIP(host) !== 6) throw new DestinationError("bad-host", describe(text));
-    if (rest === "") return { host };
-    if (!rest.startsWith(":")) throw new DestinationError("bad-destination", describe(text));
-    return { host, port: checkPort(rest.slice(1)) };
-  }
-  const colons = s.split(":").length - 1;
-  if (colons === 0) return { host: checkHost(s) };
-  if (colons > 1) {
-    // Several colons without brackets: only a whole IPv6 literal makes sense.
-    if (isIP(s) === 6) return { host: s };
-    throw new DestinationError("bad-destination", describe(text));
-  }
-  const at = s.indexOf(":");
-  const portText = s.slice(at + 1);
-  if (portText.trim() === "") throw new DestinationError("no-port", describe(text));
-  return { host: checkHost(s.slice(0, at)), port: checkPort(portText) };
+  const r = split(text);
+  if (!r.ok) throw new DestinationError(r.problem, describe(r.part));
+  return r.port === undefined ? { host: r.host } : { host: r.host, port: r.port };
 }
 
 /** Parses a complete "host:port" ("[v6]:port"); a missing port is an error. */

@@ -11,7 +11,7 @@
  *   delivery      ordered per-destination queues with retries and drain
  *   in-order      outputs in input order
  *   reply         reply to sender: write to a live session
- *   send-config   the send node's properties, checked
+ *   send-config   the send node's properties, read through lib/schema
  *   send-errors   every send error as a catalog key, substitutions and code
  *   send-controller    the send node sending: inputs -> jobs -> outputs
  *   reply-controller   the send node replying: inputs -> replies -> outputs

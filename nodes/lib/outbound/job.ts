@@ -26,8 +26,10 @@ import type { Destination } from "./destination";
 import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { connectSocket, dial, type Connector } from "../base/dial";
 import { Stopped, transfer } from "./transfer";
+import { SEND_DEFAULTS, type AfterSend } from "../schema";
 
-export type AfterSend = "close" | "eof" | "delay";
+export type { AfterSend } from "../schema";
+
 /** "reply": the peer's reply ended with replyEnd, so we closed without waiting further. */
 export type ClosedBy = "us" | "peer" | "timeout" | "reply";
 
@@ -56,16 +58,17 @@ export interface JobOptions {
   tls?: ConnectionOptions;
 }
 
+/** The editor's defaults (lib/schema), and what the editor does not set. */
 export const JOB_DEFAULTS: JobOptions = {
   after: "close",
-  eofTimeoutMs: 10_000,
-  disconnectDelayMs: 1000,
-  connectTimeoutMs: 5000,
-  writeTimeoutMs: 30_000,
-  attempts: 10,
-  retryDelayMs: 250,
-  retryMaxDelayMs: 5000,
-  retryWithinMs: 30_000,
+  eofTimeoutMs: SEND_DEFAULTS.eofTimeoutMs,
+  disconnectDelayMs: SEND_DEFAULTS.disconnectDelayMs,
+  connectTimeoutMs: SEND_DEFAULTS.connectTimeoutMs,
+  writeTimeoutMs: SEND_DEFAULTS.writeTimeoutMs,
+  attempts: SEND_DEFAULTS.attempts,
+  retryDelayMs: SEND_DEFAULTS.retryDelayMs,
+  retryMaxDelayMs: SEND_DEFAULTS.retryMaxDelayMs,
+  retryWithinMs: SEND_DEFAULTS.retryWithinMs,
   captureReply: false,
   maxReplyBytes: 1024 * 1024,
 };

@@ -1,15 +1,12 @@
 "use strict";
 const assert = require("assert");
-const fs = require("fs");
-const path = require("path");
 const iconv = require("iconv-lite");
 const { lib } = require("../../helpers");
 const enc = lib("base/encoding.js");
 
-/** The encodings the editor offers (resources/editor-common.js), and the aliases a flow may type. */
+/** The encodings the editor offers (lib/schema, which the editor's selects are filled from), and the aliases a flow may type. */
 function offeredEncodings() {
-  const src = fs.readFileSync(path.join(__dirname, "..", "..", "..", "resources", "editor-common.js"), "utf8");
-  const list = JSON.parse(/var ENCODINGS = (\[[^\]]*\])/.exec(src)[1].replace(/\s+/g, " "));
+  const list = lib("schema/encoding.js").ENCODINGS;
   return [...list.filter((e) => e !== "auto"), "utf-8", "iso-8859-1", "binary", "utf-16le", "ucs2", "us-ascii"];
 }
 
@@ -19,6 +16,13 @@ const decode = (name, bytes) => {
 };
 
 describe("encoding", function () {
+  it("knows every name it decodes natively, and no name of Object.prototype (a config error, not a throw per frame)", function () {
+    for (const n of ["utf8", "utf-8", "latin1", "iso-8859-1", "binary", "utf16le", "utf-16le", "ucs2", "base64", "hex"]) {
+      assert.ok(enc.isKnownEncoding(n), n);
+      assert.ok(iconv.encodingExists(n), `iconv-lite knows ${n}`);
+    }
+    for (const n of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) assert.strictEqual(enc.isKnownEncoding(n), false, n);
+  });
   it("auto: BOM picks UTF-8 / UTF-16LE / UTF-16BE and is dropped", function () {
     assert.strictEqual(decode("auto", [0xef, 0xbb, 0xbf, 0x68, 0x69]), "hi");
     assert.strictEqual(decode("auto", [0xff, 0xfe, 0x68, 0x00, 0x69, 0x00]), "hi");

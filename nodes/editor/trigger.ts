@@ -1,0 +1,52 @@
+/** tcp-server-trigger in the editor. */
+import { TRIGGER } from "../lib/schema";
+import { nodeDefaults } from "./defaults";
+import { prepareDialog } from "./dialog";
+import { outputsFromEvents } from "./events-output";
+import { namesOf } from "./flow-nodes";
+import { hostLabel } from "./labels";
+import { prepareSecurityTips } from "./security";
+
+const T = "tcp-server-trigger";
+
+export function registerTrigger(): void {
+  RED.nodes.registerType(T, {
+    category: "network",
+    color: "#8fc7d9",
+    defaults: nodeDefaults(T, TRIGGER),
+    inputs: 0,
+    outputs: 1,
+    icon: "tcp-trigger.svg",
+    paletteLabel() {
+      return this._(`${T}.paletteLabel`);
+    },
+    label() {
+      return this.name || `${hostLabel(this.host)}:${String(this.port)} ⇢`;
+    },
+    labelStyle() {
+      return this.name ? "node_label_italic" : "";
+    },
+    outputLabels(i) {
+      return this._(`${T}.label.output${i + 1}`);
+    },
+    oneditprepare() {
+      const node = this;
+      prepareDialog(node, T, TRIGGER);
+      prepareSecurityTips(node, TRIGGER);
+      // Messages emitted on client disconnect cannot be answered: say so, and name the reply nodes that would try.
+      const replies = namesOf(
+        (n) => n.type === "send-to-tcp-port" && n.mode === "reply" && (n.manager || "") === (node.manager || ""),
+        (n) => n.name || n.id,
+      );
+      $("#tcpa-trigger-reply-nodes").text(replies.length ? `${node._(`${T}.tip.replyNodes`)} ${replies.join(", ")}` : "");
+      const closeWarning = (): void => {
+        $(".tcpa-trigger-close-warning").toggle($("#node-input-event").val() === "close");
+      };
+      $("#node-input-event").on("change", closeWarning);
+      closeWarning();
+    },
+    oneditsave() {
+      outputsFromEvents(this);
+    },
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Byte sequences typed in the editor ("\r\n", "\x03", "END\0"): supported
+ * escapes are \r \n \t \0 \\ and \xNN (two hex digits). Any other backslash
+ * sequence is an error, so a typo never becomes a silent literal. Characters
+ * outside the escapes are literal text (the runtime sends them as UTF-8).
+ */
+import { ok, refused, str, type Common, declared, type Declared } from "./core";
+
+export class EscapeError extends Error {
+  constructor(message: string, readonly position: number) {
+    super(message);
+    this.name = "EscapeError";
+  }
+}
+
+/** Literal text and escaped bytes, in order. */
+export type EscapedText = ReadonlyArray<string | number>;
+
+const SIMPLE: Readonly<Record<string, number>> = { r: 0x0d, n: 0x0a, t: 0x09, "0": 0x00, "\\": 0x5c };
+
+/** The text as literal runs and escaped bytes; throws EscapeError. */
+export function scanEscapes(text: string): EscapedText {
+  const parts: Array<string | number> = [];
+  let literal = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== "\\") {
+      literal += c;
+      continue;
+    }
+    const next = text[i + 1];
+    if (next === undefined) throw new EscapeError("a trailing backslash has nothing to escape", i);
+    if (Object.prototype.hasOwnProperty.call(SIMPLE, next)) {
+      parts.push(literal, SIMPLE[next]);
+      literal = "";
+      i += 1;
+      continue;
+    }
+    if (next === "x") {
+      const hex = text.slice(i + 2, i + 4);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new EscapeError(`\\x must be followed by two hex digits at position ${i}`, i);
+      parts.push(literal, parseInt(hex, 16));
+      literal = "";
+      i += 3;
+      continue;
+    }
+    throw new EscapeError(`unknown escape \\${next} at position ${i}`, i);
+  }
+  parts.push(literal);
+  return parts;
+}
+
+/** A frame delimiter: required, never empty; anything but a string reads as "". */
+export function delimiter<D extends Common & { message: string }>(spec: D): Declared<EscapedText, D> {
+  return declared<EscapedText, D>({
+    ...spec,
+    read(raw) {
+      let parts: EscapedText;
+      try {
+        parts = scanEscapes(typeof raw === "string" ? raw : "");
+      } catch (e) {
+        return refused((e as Error).message);
+      }
+      return parts.some((p) => typeof p === "number" || p !== "") ? ok(parts) : refused("empty");
+    },
+  });
+}
+
+/** Optional escaped text ("" = none): the bytes that end a device's reply. */
+export function optionalEscapes<D extends Common & { message: string }>(spec: D): Declared<EscapedText | undefined, D> {
+  return declared<EscapedText | undefined, D>({
+    ...spec,
+    read(raw) {
+      const t = str(raw);
+      if (t === "") return ok(undefined);
+      try {
+        return ok(scanEscapes(t));
+      } catch (e) {
+        if (e instanceof EscapeError) return refused(t);
+        throw e;
+      }
+    },
+  });
+}

@@ -1,0 +1,21 @@
+/** Where a listening node listens (the trigger and the bridge), and the trigger's connection limits. */
+import { host } from "./host";
+import { MAX_INT32, port, whole } from "./numbers";
+
+/** Port and bind address; `defaultPort` is what a new node gets. */
+export function listenAddress(defaultPort: number) {
+  return {
+    port: port({ value: defaultPort, message: "port" }),
+    host: host({ value: "", message: "host" }),
+  };
+}
+
+export const LISTEN_LIMITS = {
+  /** 0 = unlimited. */
+  maxConnections: whole({ value: 0, min: 0, max: 1_000_000, message: "whole" }),
+  /** ms; 0 = off. */
+  readTimeout: whole({ value: 0, min: 0, max: MAX_INT32, message: "whole" }),
+};
+
+/** The listen properties the runtime reads together (lib/inbound/listen-config). */
+export const LISTEN = { ...listenAddress(7000), ...LISTEN_LIMITS };

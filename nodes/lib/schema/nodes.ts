@@ -1,0 +1,47 @@
+/**
+ * One schema per node type: every property the editor stores, in the order of
+ * the editor's defaults (so saved flows keep their key order), each declared
+ * once in the group it belongs to.
+ */
+import { BRIDGE_PEER } from "./bridge";
+import type { Schema } from "./core";
+import { FRAMING } from "./framing";
+import { listenAddress, LISTEN_LIMITS } from "./listen";
+import { MESSAGES, NAMED } from "./named";
+import { configNode } from "./plain";
+import { LISTEN_GUARDS, TLS_CLIENT, TLS_SERVER } from "./security";
+import { SEND } from "./send";
+
+const manager = configNode({ configType: "tcp-connection-manager" });
+
+export const TRIGGER = {
+  ...NAMED,
+  manager,
+  ...listenAddress(7000),
+  ...LISTEN_LIMITS,
+  ...MESSAGES,
+  ...FRAMING,
+  ...TLS_SERVER,
+  ...LISTEN_GUARDS,
+};
+
+export const BRIDGE = {
+  ...NAMED,
+  manager,
+  ...listenAddress(1470),
+  ...BRIDGE_PEER,
+  ...MESSAGES,
+  ...FRAMING,
+  ...TLS_SERVER,
+  ...LISTEN_GUARDS,
+  ...TLS_CLIENT,
+};
+
+export const MANAGER = { ...NAMED };
+
+export const NODE_SCHEMAS: Readonly<Record<string, Schema>> = {
+  "tcp-server-trigger": TRIGGER,
+  "send-to-tcp-port": SEND,
+  "tcp-server-client-bridge": BRIDGE,
+  "tcp-connection-manager": MANAGER,
+};

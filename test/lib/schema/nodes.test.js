@@ -1,0 +1,62 @@
+"use strict";
+// Each node's schema against what the editor and the catalogs need: the
+// properties in the order today's editor saves them (saved flows keep their key
+// order), a catalog message for every property that can be refused, a catalog
+// text for every option, and nothing refused that has no message to say why.
+const assert = require("assert");
+const fs = require("fs");
+const path = require("path");
+const fc = require("fast-check");
+const { lib } = require("../../helpers");
+const { NODE_SCHEMAS, readProps } = lib("schema/index.js");
+
+const ROOT = path.join(__dirname, "..", "..", "..");
+const catalog = (type) => JSON.parse(fs.readFileSync(path.join(ROOT, "locales", "en-US", `${type}.json`), "utf8"))[type];
+const lookup = (obj, key) => key.split(".").reduce((o, k) => (o && typeof o === "object" ? o[k] : undefined), obj);
+const ENV = { knowsEncoding: () => true };
+
+const FRAMING = ["event", "eol", "delimiter", "keepDelimiter", "count", "idleMs", "headerBytes", "endian", "keepHeader", "maxFrame", "output", "encoding"];
+const LISTEN_SECURITY = ["tls", "tlsClientAuth", "allow", "deny", "maxPerIp", "proxyProtocol", "proxyFrom"];
+/** The editor's defaults, in order, as nodes/*.html declared them before the schemas. */
+const SAVED_ORDER = {
+  "tcp-server-trigger": ["name", "manager", "port", "host", "maxConnections", "readTimeout", "topic", "events", "outputs", ...FRAMING, ...LISTEN_SECURITY],
+  "send-to-tcp-port": ["name", "mode", "manager", "tls", "tlsVerify", "host", "hostType", "port", "portType", "data", "dataType", "encoding", "after", "eofTimeout", "disconnectDelay", "replyEnd",
+    "saveReply", "replyProperty", "replyOutput", "connectTimeout", "writeTimeout", "attempts", "retryDelay", "retryMaxDelay", "retryWithin", "concurrency", "maxQueue", "drainTimeout", "closeAfterReply"],
+  "tcp-server-client-bridge": ["name", "manager", "port", "host", "peerHost", "peerPort", "connectTimeout", "eventBytes", "timeout", "holdOff", "inputEncoding", "frameInterval", "maxBuffer", "bufferPolicy",
+    "topic", "events", "outputs", ...FRAMING, ...LISTEN_SECURITY, "tlsVerify"],
+  "tcp-connection-manager": ["name"],
+};
+
+describe("schema: one per node", function () {
+  for (const [type, schema] of Object.entries(NODE_SCHEMAS)) {
+    it(`${type}: the properties of today's editor, in its order`, function () {
+      assert.deepStrictEqual(Object.keys(schema), SAVED_ORDER[type]);
+    });
+
+    it(`${type}: every message and option text is in the catalog`, function () {
+      const cat = catalog(type);
+      for (const [name, prop] of Object.entries(schema)) {
+        if (prop.message) assert.strictEqual(typeof lookup(cat.validation, prop.message), "string", `${name}: validation.${prop.message}`);
+        if (prop.options) {
+          for (const v of prop.options.values) {
+            const key = prop.options.text(v);
+            if (key !== undefined) assert.strictEqual(typeof lookup(cat, key), "string", `${name}: option ${v}: ${key}`);
+          }
+        }
+        if (prop.configType) assert.strictEqual(prop.value, undefined, `${name}: a config node reference has no value`);
+        else assert.notStrictEqual(prop.value, undefined, `${name}: a new node's value`);
+      }
+    });
+
+    it(`${type}: a property without a message takes any value`, function () {
+      const quiet = Object.keys(schema).filter((n) => !schema[n].message);
+      const anything = fc.oneof(fc.anything(), fc.string(), fc.constantFrom(null, undefined, "", "true", "false", 0, -1, [], {}));
+      fc.assert(
+        fc.property(fc.record(Object.fromEntries(quiet.map((n) => [n, anything]))), (stored) => {
+          readProps(Object.fromEntries(quiet.map((n) => [n, schema[n]])), stored, ENV);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+});
