@@ -68,6 +68,7 @@ function valuesOf(prop) {
 /** The properties rows depend on, each given one of its own values or left as it is. */
 const CONTEXT = ["mode", "event", "output", "after", "saveReply", "hostType", "portType", "dataType", "proxyProtocol", "tls", "maxFrame", "maxBuffer", "host"];
 function contextOf(schema) {
+  /** @type {Record<string, import("fast-check").Arbitrary<any>>} */
   const parts = {};
   for (const name of CONTEXT) {
     const prop = schema[name];
@@ -91,7 +92,7 @@ function runtimeVerdict(stored) {
 function compare(type, schema, def, stored) {
   const marked = invalidProps(def, stored);
   const rt = runtimeVerdict(Object.assign({ type }, stored));
-  const shown = JSON.stringify(stored, (k, v) => (v === undefined ? "<undefined>" : v));
+  const shown = JSON.stringify(stored, (_k, v) => (v === undefined ? "<undefined>" : v));
   assert.strictEqual(marked.length === 0, rt.ok, `${type} ${shown}: editor marks ${JSON.stringify(marked.map((m) => m.name))}, runtime ${rt.ok ? "takes it" : `refuses ${rt.key} (${rt.detail})`}`);
   if (!rt.ok) {
     const keys = marked.map((m) => schema[m.name].key || m.name);

@@ -22,7 +22,7 @@ function fields(type) {
   for (const m of template.matchAll(/<(input|select|textarea)\b([^>]*)>/g)) {
     const id = /\bid="([^"]+)"/.exec(m[2]);
     if (!id || !id[1].startsWith(prefix)) continue;
-    const kind = m[1] === "input" ? (/\btype="([^"]+)"/.exec(m[2]) || [, "text"])[1] : m[1];
+    const kind = m[1] === "input" ? (/\btype="([^"]+)"/.exec(m[2])?.[1] ?? "text") : m[1];
     out[id[1].slice(prefix.length)] = kind;
   }
   return out;

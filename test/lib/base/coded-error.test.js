@@ -33,6 +33,8 @@ describe("coded errors", function () {
   });
 
   it("every error class of the package is a CodedError with a code", function () {
+    // Not the schema's grammar errors (EscapeError, AccessListError) nor ConfigError: lib/schema is bundled into the
+    // editor on its own, and the parsers turn those errors into a ConfigError, reported as ECONFIG (README).
     const made = [
       new (lib("outbound/payload.js").PayloadError)("null", "null"),
       new (lib("outbound/destination.js").DestinationError)("no-host", "x"),
@@ -41,11 +43,9 @@ describe("coded errors", function () {
       new (lib("outbound/reply.js").ReplyWriteError)("EPIPE", "s", "p", new Error("x")),
       new (lib("sessions/registry.js").SessionError)("ESESSIONUNKNOWN", "x", { sessionId: "s" }),
       new (lib("base/encoding.js").EncodingError)("klingon"),
-      new (lib("base/escapes.js").EscapeError)("x", 0),
       new (lib("base/tls-options.js").TlsOptionsError)("no-ca"),
       new (lib("inbound/framing.js").FrameTooLargeError)(2, 1),
       new (lib("inbound/stream.js").IncompleteFrameError)(1, 2),
-      new (lib("inbound/access-control.js").AccessListError)("x"),
       new (lib("inbound/proxy-protocol.js").ProxyHeaderError)("x"),
     ];
     for (const err of made) {

@@ -15,8 +15,8 @@ const HOST = "127.0.0.1";
 const attempt = (target, connector) => new Promise((resolve) => dial(Object.assign({ host: HOST, timeoutMs: 2000 }, target), (err, socket) => resolve([err, socket]), connector));
 
 async function listen(server) {
-  await new Promise((r) => server.listen(0, HOST, r));
-  return server.address().port;
+  await new Promise((r) => server.listen(0, HOST, () => r(undefined)));
+  return /** @type {import("net").AddressInfo} */ (server.address()).port;
 }
 
 /** Client TLS options as a tls-config node with this CA gives them. */

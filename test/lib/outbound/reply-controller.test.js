@@ -19,7 +19,7 @@ describe("reply controller", function () {
       s.on("error", () => undefined);
       accepted.push(reg.add(s, { remoteAddress: "127.0.0.1", remotePort: s.remotePort, localPort: s.localPort, owner: { id: "t", type: "test" }, direction: "in" }));
     });
-    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
   });
   afterEach(function () {
     accepted.splice(0).forEach((s) => s.socket.destroy());
@@ -37,7 +37,7 @@ describe("reply controller", function () {
   }
 
   async function client() {
-    const c = await connect(server.address().port);
+    const c = await connect(/** @type {import("net").AddressInfo} */ (server.address()).port);
     await waitFor(() => accepted.length > 0 && accepted[accepted.length - 1].remotePort === c.localPort, "accepted");
     return { c, session: accepted[accepted.length - 1] };
   }
