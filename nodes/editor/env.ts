@@ -4,6 +4,8 @@
  * iconv-lite, looked up the way iconv-lite looks them up.
  */
 import { iconvKey, type Env } from "../lib/schema";
+// The build writes iconv-names as a CommonJS module (module.exports = [...]); TypeScript's form for it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import names = require("./iconv-names");
 
 const KNOWN = new Set(names);

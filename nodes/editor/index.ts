@@ -8,7 +8,7 @@ import { registerManager } from "./manager";
 import { registerSend } from "./send";
 import { registerTrigger } from "./trigger";
 
-const REGISTER: Readonly<Record<string, () => void>> = {
+const REGISTER: Readonly<Partial<Record<string, () => void>>> = {
   "tcp-server-trigger": registerTrigger,
   "send-to-tcp-port": registerSend,
   "tcp-server-client-bridge": registerBridge,

@@ -6,8 +6,8 @@
 export function typedInputMessages(node: EditorNode, props: readonly string[]): void {
   for (const prop of props) {
     const input = $(`#node-input-${prop}`);
-    const def = node._def.defaults[prop];
-    const validate = def && def.validate;
+    // A property the node may not declare: the lookup can miss.
+    const validate = (node._def.defaults as Partial<Record<string, NodeDefault>>)[prop]?.validate;
     if (!input.length || !validate) continue;
     let tip: Tooltip | null = null;
     const check = (): void => {

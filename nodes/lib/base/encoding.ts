@@ -75,7 +75,7 @@ export class EncodingError extends CodedError {
 
 /** Every name of NATIVE_DECODE is one iconv-lite knows too; asking the table with `in` would also take "constructor". */
 export function isKnownEncoding(name: unknown): boolean {
-  return knownEncoding(name, SCHEMA_ENV.knowsEncoding);
+  return knownEncoding(name, (n) => SCHEMA_ENV.knowsEncoding(n));
 }
 
 function check(name: unknown): string {

@@ -28,8 +28,8 @@ export function scanEscapes(text: string): EscapedText {
       literal += c;
       continue;
     }
+    if (i + 1 >= text.length) throw new EscapeError("a trailing backslash has nothing to escape", i);
     const next = text[i + 1];
-    if (next === undefined) throw new EscapeError("a trailing backslash has nothing to escape", i);
     if (Object.prototype.hasOwnProperty.call(SIMPLE, next)) {
       parts.push(literal, SIMPLE[next]);
       literal = "";
