@@ -43,14 +43,17 @@ const suites = fs
       console.log(`${r.pass ? "PASS" : "FAIL"} ${id}: target ${r.target}`);
       printTable(r.result);
       if (r.ratioVsCore !== undefined) console.log(`ratio vs core: ${r.ratioVsCore}`);
-      if (r.p99) console.log(`p99 in paired windows: ours higher in ${r.p99.oursHigherIn} of ${r.p99.pairs} (sign test p = ${r.p99.signTestP})`);
+      if (r.p99)
+        console.log(`p99 in paired windows: ours higher in ${r.p99.oursHigherIn} of ${r.p99.pairs} (sign test p = ${r.p99.signTestP})`);
     }
   }
   out.seconds = Math.round((Date.now() - started.getTime()) / 1000);
   const file = path.join(__dirname, "results", opts.quick || only ? "partial.json" : "latest.json");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
-  console.log(`\nbench: ${Object.keys(out.results).length - failed} passed, ${failed} failed (${out.seconds} s) -> ${path.relative(process.cwd(), file)}`);
+  console.log(
+    `\nbench: ${Object.keys(out.results).length - failed} passed, ${failed} failed (${out.seconds} s) -> ${path.relative(process.cwd(), file)}`,
+  );
   process.exitCode = failed ? 1 : 0;
 })().catch((err) => {
   console.error(err);
@@ -62,7 +65,16 @@ function printTable(result) {
   const cols = [...new Set(rows.flatMap(([, v]) => Object.keys(v)))].filter((c) => c !== "runs");
   const table = [["", ...cols], ...rows.map(([k, v]) => [k, ...cols.map((c) => fmt(v[c]))])];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-  for (const r of table) console.log(r.map((c, i) => String(c).padStart(i ? widths[i] : 0).padEnd(i ? 0 : widths[0])).join("  "));
+  for (const r of table)
+    console.log(
+      r
+        .map((c, i) =>
+          String(c)
+            .padStart(i ? widths[i] : 0)
+            .padEnd(i ? 0 : widths[0]),
+        )
+        .join("  "),
+    );
 }
 
 function fmt(v) {

@@ -15,7 +15,18 @@ import { managerOrReport } from "./red/manager-link";
 import { clientTls, listenSecurity, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { BridgeCore, type BridgeMode, parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge";
-import { type Connection, eventMessage, refusalText, type EventMessage, parseFramingConfig, type FramingConfig, type FramingProps, parseListenConfig, type ListenConfig, type ListenSecurity } from "./lib/inbound";
+import {
+  type Connection,
+  eventMessage,
+  refusalText,
+  type EventMessage,
+  parseFramingConfig,
+  type FramingConfig,
+  type FramingProps,
+  parseListenConfig,
+  type ListenConfig,
+  type ListenSecurity,
+} from "./lib/inbound";
 import { toBytes } from "./lib/outbound";
 import { peerLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
@@ -173,7 +184,12 @@ export = function register(RED: NodeAPI): void {
         },
         sendFailed: (bytes, err, conn) => {
           const code = (err as { code?: unknown }).code;
-          const text = t("errors.send-failed", { bytes: bytes.length, peer: peerOf(conn), session: conn.session.id, error: code ?? err.message });
+          const text = t("errors.send-failed", {
+            bytes: bytes.length,
+            peer: peerOf(conn),
+            session: conn.session.id,
+            error: code ?? err.message,
+          });
           node.error(codedError(text, "ESENDFAILED"), {
             payload: bytes,
             topic,

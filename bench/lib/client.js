@@ -118,7 +118,6 @@ async function flood() {
   process.send({ evt: "done", floodBytes: sent, cuts, linesSent, ms });
 }
 
-
 /**
  * A job sink (a printer stand-in): counts connections and records what each
  * one carried, so the run can check one job per connection, in order.

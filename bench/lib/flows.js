@@ -82,7 +82,18 @@ function coreTcpOutJobs(port) {
   return [
     TAB,
     source(["bench0000tcpout1"]),
-    { id: "bench0000tcpout1", type: "tcp out", z: TAB.id, host: "127.0.0.1", port: String(port), beserver: "client", base64: false, end: true, tls: "", wires: [] },
+    {
+      id: "bench0000tcpout1",
+      type: "tcp out",
+      z: TAB.id,
+      host: "127.0.0.1",
+      port: String(port),
+      beserver: "client",
+      base64: false,
+      end: true,
+      tls: "",
+      wires: [],
+    },
   ];
 }
 
@@ -111,16 +122,51 @@ function coreTcpRequestJobs(port) {
 const REPLY_FUNCTION = 'msg.payload = "R:" + msg.payload + "\\n";\nreturn msg;';
 
 function replyFunction(next) {
-  return { id: "bench0000replyfn", type: "function", z: TAB.id, func: REPLY_FUNCTION, outputs: 1, timeout: 0, noerr: 0, initialize: "", finalize: "", libs: [], wires: [[next]] };
+  return {
+    id: "bench0000replyfn",
+    type: "function",
+    z: TAB.id,
+    func: REPLY_FUNCTION,
+    outputs: 1,
+    timeout: 0,
+    noerr: 0,
+    initialize: "",
+    finalize: "",
+    libs: [],
+    wires: [[next]],
+  };
 }
 
 /** tcp-server-trigger -> function -> send-to-tcp-port (reply to sender). */
 function ourReplyLoop(port) {
   return [
     TAB,
-    { id: "bench00000trig01", type: "tcp-server-trigger", z: TAB.id, port: String(port), host: "127.0.0.1", event: "line", eol: "lf", output: "string", encoding: "utf8", outputs: 1, wires: [["bench0000replyfn"]] },
+    {
+      id: "bench00000trig01",
+      type: "tcp-server-trigger",
+      z: TAB.id,
+      port: String(port),
+      host: "127.0.0.1",
+      event: "line",
+      eol: "lf",
+      output: "string",
+      encoding: "utf8",
+      outputs: 1,
+      wires: [["bench0000replyfn"]],
+    },
     replyFunction("bench00000reply1"),
-    { id: "bench00000reply1", type: "send-to-tcp-port", z: TAB.id, mode: "reply", manager: "", data: "payload", dataType: "msg", encoding: "auto", closeAfterReply: false, wires: [[]] },
+    {
+      id: "bench00000reply1",
+      type: "send-to-tcp-port",
+      z: TAB.id,
+      mode: "reply",
+      manager: "",
+      data: "payload",
+      dataType: "msg",
+      encoding: "auto",
+      closeAfterReply: false,
+      wires: [[]],
+    },
   ];
 }
 
@@ -131,7 +177,18 @@ function coreReplyLoop(port) {
     tab,
     Object.assign({}, tcpIn, { wires: [["bench0000replyfn"]] }),
     replyFunction("bench0000tcpout1"),
-    { id: "bench0000tcpout1", type: "tcp out", z: TAB.id, host: "", port: "", beserver: "reply", base64: false, end: false, tls: "", wires: [] },
+    {
+      id: "bench0000tcpout1",
+      type: "tcp out",
+      z: TAB.id,
+      host: "",
+      port: "",
+      beserver: "reply",
+      base64: false,
+      end: false,
+      tls: "",
+      wires: [],
+    },
   ];
 }
 

@@ -32,7 +32,13 @@ async function verify(sinkProc, n) {
     if (jobs[i] === JOB(i)) exact++;
     else inOrder = false;
   }
-  return { connections: jobs.length, jobsIntact: exact, inOrder: inOrder && jobs.length === n, bytesReceived: bytes, bytesExpected: n * JOB(0).length };
+  return {
+    connections: jobs.length,
+    jobsIntact: exact,
+    inOrder: inOrder && jobs.length === n,
+    bytesReceived: bytes,
+    bytesExpected: n * JOB(0).length,
+  };
 }
 
 async function burstOnce(_name, makeFlow, n, hasOutput) {
@@ -102,7 +108,13 @@ async function burst(o) {
   const plain = runs["plain Node.js client"];
   const ratio = median(ours.map((r) => r.jobsPerSec)) / median(plain.map((r) => r.jobsPerSec));
   const allGood = ours.every((r) => r.jobsIntact === n && r.connections === n && r.inOrder);
-  return { jobs: n, result, ratioVsPlain: round2(ratio), target: "2000/2000, own connection each, in order; jobs/s >= 0.7x plain", pass: allGood && ratio >= 0.7 };
+  return {
+    jobs: n,
+    result,
+    ratioVsPlain: round2(ratio),
+    target: "2000/2000, own connection each, in order; jobs/s >= 0.7x plain",
+    pass: allGood && ratio >= 0.7,
+  };
 }
 
 /** One measured window on a running host: `clients` sockets each doing perClient round trips one after another. */
@@ -192,7 +204,8 @@ async function replyLoop(o) {
     result,
     ratioVsCore: round2(ratio),
     p99: { pairs: ours.length, oursHigherIn: oursSlower, signTestP: round2(p) },
-    target: "round trips/s >= 1.0x core (median of paired windows); p99 not worse: the paired windows do not show ours higher (one-sided sign test at 5%)",
+    target:
+      "round trips/s >= 1.0x core (median of paired windows); p99 not worse: the paired windows do not show ours higher (one-sided sign test at 5%)",
     pass: ratio >= 1.0 && p >= 0.05,
   };
 }

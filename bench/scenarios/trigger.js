@@ -42,7 +42,9 @@ async function throughput(o) {
       const r = await linePass(host, port, clients, lines, 100);
       await host.kill();
       (rows[name] ||= []).push(r);
-      o.log(`  throughput round ${round + 1} ${name}: ${Math.round(r.rate)} msgs/s (${r.total} lines in ${r.ms} ms, ${r.cpuUsPerMsg.toFixed(2)} µs CPU/msg)`);
+      o.log(
+        `  throughput round ${round + 1} ${name}: ${Math.round(r.rate)} msgs/s (${r.total} lines in ${r.ms} ms, ${r.cpuUsPerMsg.toFixed(2)} µs CPU/msg)`,
+      );
     }
   }
   const result = {};
@@ -55,7 +57,16 @@ async function throughput(o) {
   }
   // Rounds alternate the implementations, so each pair saw the same machine: the median of the paired ratios is the figure.
   const ratio = median(rows["tcp-server-trigger"].map((r, i) => r.rate / rows["core tcp in"][i].rate));
-  return { clients, linesPerClient: lines, lineBytes: 100, lines: clients * lines, result, ratioVsCore: round2(ratio), target: ">= 1.1", pass: ratio >= 1.1 };
+  return {
+    clients,
+    linesPerClient: lines,
+    lineBytes: 100,
+    lines: clients * lines,
+    result,
+    ratioVsCore: round2(ratio),
+    target: ">= 1.1",
+    pass: ratio >= 1.1,
+  };
 }
 
 /** Opens n idle connections, waits until the host holds them all, closes them, waits until it let them all go. */

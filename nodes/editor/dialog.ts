@@ -18,7 +18,11 @@ function fillSelect(node: EditorNode, type: string, name: string, prop: Prop): v
   if (!prop.options || !select.is("select")) return;
   for (const v of prop.options.values) {
     const key = prop.options.text(v);
-    select.append($("<option/>").val(v).text(key === undefined ? v : node._(`${type}.${key}`)));
+    select.append(
+      $("<option/>")
+        .val(v)
+        .text(key === undefined ? v : node._(`${type}.${key}`)),
+    );
   }
   const stored = node[name];
   const value = stored === undefined || stored === null || stored === "" ? String(prop.value) : String(stored);
@@ -29,7 +33,8 @@ function fillSelect(node: EditorNode, type: string, name: string, prop: Prop): v
 /** A property a flow from an older version does not have shows the value the runtime takes for it. */
 function fillMissing(node: EditorNode, name: string, prop: Prop): void {
   const input = field(name);
-  if (node[name] === undefined && prop.value !== undefined && input.is("input[type=text], input[type=hidden], textarea")) input.val(String(prop.value));
+  if (node[name] === undefined && prop.value !== undefined && input.is("input[type=text], input[type=hidden], textarea"))
+    input.val(String(prop.value));
 }
 
 /** A checkbox as the runtime reads the stored value ("false" is off, not a truthy string). */
@@ -44,7 +49,10 @@ function setCheckbox(node: EditorNode, name: string, prop: Prop): void {
 function showRows(node: EditorNode, schema: Schema): () => void {
   const names = Object.keys(schema).filter((n) => field(n).length > 0);
   const refresh = (): void => {
-    for (const n of names) field(n).closest(".form-row").toggle(rowShown(schema, n, liveOf(node), EDITOR_ENV));
+    for (const n of names)
+      field(n)
+        .closest(".form-row")
+        .toggle(rowShown(schema, n, liveOf(node), EDITOR_ENV));
   };
   for (const n of names) field(n).on("change", refresh);
   refresh();

@@ -47,12 +47,21 @@ function showList(node: EditorNode, list: JQuery): void {
         }
         const table = $('<table class="red-ui-info-table"/>').appendTo(list);
         const head = $("<tr/>").appendTo(table);
-        for (const k of ["peer", "localPort", "owner", "age", "bytesIn", "bytesOut", ""]) $("<th/>").text(k ? t(k) : "").appendTo(head);
+        for (const k of ["peer", "localPort", "owner", "age", "bytesIn", "bytesOut", ""])
+          $("<th/>")
+            .text(k ? t(k) : "")
+            .appendTo(head);
         for (const c of data.connections) {
           const owner = RED.nodes.node(c.ownerId);
           const tr = $("<tr/>").appendTo(table);
-          const cells = [peer(c), String(c.localPort), c.ownerName || (owner && RED.utils.getNodeLabel(owner, owner.type)) || c.ownerType,
-            age(node, data.now - c.connectedAt), size(node, c.bytesIn), size(node, c.bytesOut)];
+          const cells = [
+            peer(c),
+            String(c.localPort),
+            c.ownerName || (owner && RED.utils.getNodeLabel(owner, owner.type)) || c.ownerType,
+            age(node, data.now - c.connectedAt),
+            size(node, c.bytesIn),
+            size(node, c.bytesOut),
+          ];
           for (const v of cells) $("<td/>").text(v).appendTo(tr);
           $('<button type="button" class="red-ui-button red-ui-button-small"/>')
             .text(t("close"))

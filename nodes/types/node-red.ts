@@ -71,7 +71,13 @@ export interface NodeAPI {
     getNode(id: string): Node | null;
   };
   util: {
-    evaluateNodeProperty(value: unknown, type: string, node: Node, msg: NodeMessage, cb?: (err: Error | null, value: unknown) => void): unknown;
+    evaluateNodeProperty(
+      value: unknown,
+      type: string,
+      node: Node,
+      msg: NodeMessage,
+      cb?: (err: Error | null, value: unknown) => void,
+    ): unknown;
     getMessageProperty(msg: NodeMessage, prop: string): unknown;
     setMessageProperty(msg: NodeMessage, prop: string, value: unknown, createMissing?: boolean): boolean;
     cloneMessage<T>(msg: T): T;

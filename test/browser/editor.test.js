@@ -15,7 +15,10 @@ const { startRuntime } = require("../helpers/runtime");
 const { pickChromium, launchPersistentContext } = require("../helpers/browser");
 const { PKG, ROOT } = require("../../scripts/lib/userdir");
 
-const EXAMPLES = fs.readdirSync(path.join(ROOT, "examples")).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, ""));
+const EXAMPLES = fs
+  .readdirSync(path.join(ROOT, "examples"))
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => f.replace(/\.json$/, ""));
 const catalog = (type) => JSON.parse(fs.readFileSync(path.join(ROOT, "locales", "en-US", `${type}.json`), "utf8"))[type];
 /** The help's first paragraph: the palette tooltip and the first line a user reads. */
 function summary(type) {
@@ -25,7 +28,9 @@ function summary(type) {
 
 function isFree(port) {
   return new Promise((resolve) => {
-    const s = require("net").createServer().once("error", () => resolve(false));
+    const s = require("net")
+      .createServer()
+      .once("error", () => resolve(false));
     s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
   });
 }
@@ -83,7 +88,10 @@ describe("the editor in headless chromium", function () {
     console.log(`    [chromium] ${context.browser()?.version() ?? "?"}: ${browser.source}, ${browser.executablePath}`);
     page = context.pages()[0] || (await context.newPage());
     // Nothing leaves this machine (the palette manager's catalogue, fonts, ...).
-    await page.route((u) => !u.href.startsWith(red.url), (r) => r.abort());
+    await page.route(
+      (u) => !u.href.startsWith(red.url),
+      (r) => r.abort(),
+    );
     page.setDefaultTimeout(10000);
     await page.goto(red.url);
     await page.waitForSelector(`.red-ui-palette-node[data-palette-type="tcp-server-trigger"]`, { timeout: 30000 });
@@ -181,7 +189,10 @@ describe("the editor in headless chromium", function () {
     await page.click(".red-ui-tray .red-ui-tray-footer-left button");
     const text = summary(type);
     await page.waitForFunction(
-      (t) => [...document.querySelectorAll("#red-ui-sidebar .red-ui-sidebar-help-stack")].some((e) => e.checkVisibility() && /** @type {HTMLElement} */ (e).innerText.includes(t)),
+      (t) =>
+        [...document.querySelectorAll("#red-ui-sidebar .red-ui-sidebar-help-stack")].some(
+          (e) => e.checkVisibility() && /** @type {HTMLElement} */ (e).innerText.includes(t),
+        ),
       text,
     );
   }
@@ -205,8 +216,9 @@ describe("the editor in headless chromium", function () {
     const box = await tray.boundingBox();
     const end = await page.evaluate(() => {
       const trays = document.querySelectorAll(".red-ui-tray");
-      const rows = [...trays[trays.length - 1].querySelectorAll(".red-ui-tray-body .form-row, .red-ui-tray-body .form-tips")]
-        .filter((e) => /** @type {HTMLElement} */ (e).offsetParent !== null);
+      const rows = [...trays[trays.length - 1].querySelectorAll(".red-ui-tray-body .form-row, .red-ui-tray-body .form-tips")].filter(
+        (e) => /** @type {HTMLElement} */ (e).offsetParent !== null,
+      );
       return Math.max(...rows.map((e) => e.getBoundingClientRect().bottom));
     });
     const h = Math.min(box.height, height || end - box.y + 16);
@@ -219,7 +231,10 @@ describe("the editor in headless chromium", function () {
       await node.scrollIntoViewIfNeeded();
       assert.strictEqual((await node.innerText()).replace(/\s+/g, " ").trim(), catalog(type).paletteLabel);
       await node.hover();
-      await page.locator(".red-ui-popover", { hasText: summary(type) }).first().waitFor();
+      await page
+        .locator(".red-ui-popover", { hasText: summary(type) })
+        .first()
+        .waitFor();
       await page.mouse.move(5, 5);
     }
   });
@@ -355,12 +370,15 @@ describe("the editor in headless chromium", function () {
 
   /** Clicks an inject node's button in the workspace and waits for a debug node's message in the Debug sidebar. */
   async function injectAndSee(injectName, debugName) {
-    const ids = await page.evaluate(([i, d]) => {
-      const find = (type, name) => RED.nodes.filterNodes({ type }).find((n) => n.name === name);
-      const inj = find("inject", i);
-      RED.workspaces.show(inj.z);
-      return { inject: inj.id, debug: find("debug", d).id };
-    }, [injectName, debugName]);
+    const ids = await page.evaluate(
+      ([i, d]) => {
+        const find = (type, name) => RED.nodes.filterNodes({ type }).find((n) => n.name === name);
+        const inj = find("inject", i);
+        RED.workspaces.show(inj.z);
+        return { inject: inj.id, debug: find("debug", d).id };
+      },
+      [injectName, debugName],
+    );
     await showSidebarTab("debug");
     await page.click(`[id="${ids.inject}"] .red-ui-flow-node-button`);
     await page.locator(".red-ui-debug-msg", { hasText: debugName }).first().waitFor();
@@ -415,10 +433,16 @@ describe("the editor in headless chromium", function () {
 
   it("speaks German with the editor language set to Deutsch: palette tooltip, labels, help", async function () {
     const de = JSON.parse(fs.readFileSync(path.join(ROOT, "locales", "de", "tcp-server-trigger.json"), "utf8"))["tcp-server-trigger"];
-    const help = /<p>([^<]*)/.exec(fs.readFileSync(path.join(ROOT, "locales", "de", "tcp-server-trigger.html"), "utf8"))[1].trim().slice(0, 40);
+    const help = /<p>([^<]*)/
+      .exec(fs.readFileSync(path.join(ROOT, "locales", "de", "tcp-server-trigger.html"), "utf8"))[1]
+      .trim()
+      .slice(0, 40);
     const p = await context.newPage();
     try {
-      await p.route((u) => !u.href.startsWith(red.url), (r) => r.abort());
+      await p.route(
+        (u) => !u.href.startsWith(red.url),
+        (r) => r.abort(),
+      );
       await p.addInitScript(() => localStorage.setItem("editor-language", "de"));
       await p.goto(red.url);
       const node = p.locator(`.red-ui-palette-node[data-palette-type="tcp-server-trigger"]`);

@@ -40,7 +40,11 @@ describe("message catalogs and help in every language", function () {
       const en = leaves(JSON.parse(read("en-US", `${type}.json`))[type]);
       const used = [...html.matchAll(/data-i18n="(?:\[[a-z]+\])?([\w-]+)\.([\w.-]+)"/g)].filter((m) => m[1] === type).map((m) => m[2]);
       assert.ok(used.length > 2, "the dialog takes its texts from the catalog");
-      assert.deepStrictEqual(used.filter((k) => !(k in en)), [], `keys used in nodes/${type}.html but missing in locales/en-US/${type}.json`);
+      assert.deepStrictEqual(
+        used.filter((k) => !(k in en)),
+        [],
+        `keys used in nodes/${type}.html but missing in locales/en-US/${type}.json`,
+      );
     });
 
     it(`${type}: help in every language, Node-RED style (summary first, same sections)`, function () {

@@ -37,13 +37,89 @@ const BASE = {
 };
 
 const texts = [
-  "", " ", "  \t", "0", "1", "-1", "1.5", "0.1", ".5", "1e3", "0x10", "0b11", "5.0", "+5", " 7 ", "1_000", "Infinity", "NaN", "abc", "true", "false", "null",
-  "65535", "65536", "2147483647", "2147483648", "1000000", "1000001", "10000000", "14000", "14001", "2147483", "2147484", "1048576",
-  "localhost", "printer-1.lab", "bad host!", "-bad", "10.0.0.5", "256.1.1.1", "::1", "[::1]", "[::1", "fe80::1%eth0", "[:::]", "h:9100", "h:", ":9100", "h:0x10", "[::1]:9100", "[::1]x", "a:b:c",
-  "\\n", "\\r\\n", "END\\x03", "\\q", "\\x0", "\\", "\\\\", "\\0",
-  "10.0.0.0/8", "10.0.0.0/33", "2001:db8::/32", "::ffff:10.0.0.0/104", "::ffff:10.0.0.0/64", "[1.2.3.4", "10.0.0.1, 10.0.0.2", "10.0.0.1 # me\n::1", "nope",
-  "reply", "msg.printer.status", "items[0].ack", "a..b", "msg.", "1abc",
-  "utf8", "UTF-8", " Windows-1252 ", "klingon", "constructor", "__proto__", "auto", "utf-8:2000",
+  "",
+  " ",
+  "  \t",
+  "0",
+  "1",
+  "-1",
+  "1.5",
+  "0.1",
+  ".5",
+  "1e3",
+  "0x10",
+  "0b11",
+  "5.0",
+  "+5",
+  " 7 ",
+  "1_000",
+  "Infinity",
+  "NaN",
+  "abc",
+  "true",
+  "false",
+  "null",
+  "65535",
+  "65536",
+  "2147483647",
+  "2147483648",
+  "1000000",
+  "1000001",
+  "10000000",
+  "14000",
+  "14001",
+  "2147483",
+  "2147484",
+  "1048576",
+  "localhost",
+  "printer-1.lab",
+  "bad host!",
+  "-bad",
+  "10.0.0.5",
+  "256.1.1.1",
+  "::1",
+  "[::1]",
+  "[::1",
+  "fe80::1%eth0",
+  "[:::]",
+  "h:9100",
+  "h:",
+  ":9100",
+  "h:0x10",
+  "[::1]:9100",
+  "[::1]x",
+  "a:b:c",
+  "\\n",
+  "\\r\\n",
+  "END\\x03",
+  "\\q",
+  "\\x0",
+  "\\",
+  "\\\\",
+  "\\0",
+  "10.0.0.0/8",
+  "10.0.0.0/33",
+  "2001:db8::/32",
+  "::ffff:10.0.0.0/104",
+  "::ffff:10.0.0.0/64",
+  "[1.2.3.4",
+  "10.0.0.1, 10.0.0.2",
+  "10.0.0.1 # me\n::1",
+  "nope",
+  "reply",
+  "msg.printer.status",
+  "items[0].ack",
+  "a..b",
+  "msg.",
+  "1abc",
+  "utf8",
+  "UTF-8",
+  " Windows-1252 ",
+  "klingon",
+  "constructor",
+  "__proto__",
+  "auto",
+  "utf-8:2000",
 ];
 const interesting = fc.oneof(
   fc.constantFrom(...texts),
@@ -66,14 +142,34 @@ function valuesOf(prop) {
 }
 
 /** The properties rows depend on, each given one of its own values or left as it is. */
-const CONTEXT = ["mode", "event", "output", "after", "saveReply", "hostType", "portType", "dataType", "proxyProtocol", "tls", "maxFrame", "maxBuffer", "host"];
+const CONTEXT = [
+  "mode",
+  "event",
+  "output",
+  "after",
+  "saveReply",
+  "hostType",
+  "portType",
+  "dataType",
+  "proxyProtocol",
+  "tls",
+  "maxFrame",
+  "maxBuffer",
+  "host",
+];
 function contextOf(schema) {
   /** @type {Record<string, import("fast-check").Arbitrary<any>>} */
   const parts = {};
   for (const name of CONTEXT) {
     const prop = schema[name];
     if (!prop) continue;
-    const own = prop.options ? fc.constantFrom(...prop.options.values) : name === "tls" ? fc.constantFrom("", "a-tls-config") : name === "saveReply" ? fc.boolean() : valuesOf(prop);
+    const own = prop.options
+      ? fc.constantFrom(...prop.options.values)
+      : name === "tls"
+        ? fc.constantFrom("", "a-tls-config")
+        : name === "saveReply"
+          ? fc.boolean()
+          : valuesOf(prop);
     parts[name] = fc.option(own, { nil: undefined, freq: 2 });
   }
   return fc.record(parts);
@@ -93,10 +189,17 @@ function compare(type, schema, def, stored) {
   const marked = invalidProps(def, stored);
   const rt = runtimeVerdict(Object.assign({ type }, stored));
   const shown = JSON.stringify(stored, (_k, v) => (v === undefined ? "<undefined>" : v));
-  assert.strictEqual(marked.length === 0, rt.ok, `${type} ${shown}: editor marks ${JSON.stringify(marked.map((m) => m.name))}, runtime ${rt.ok ? "takes it" : `refuses ${rt.key} (${rt.detail})`}`);
+  assert.strictEqual(
+    marked.length === 0,
+    rt.ok,
+    `${type} ${shown}: editor marks ${JSON.stringify(marked.map((m) => m.name))}, runtime ${rt.ok ? "takes it" : `refuses ${rt.key} (${rt.detail})`}`,
+  );
   if (!rt.ok) {
     const keys = marked.map((m) => schema[m.name].key || m.name);
-    assert.ok(keys.includes(rt.key), `${type} ${shown}: the runtime names ${rt.key}, the editor marks ${JSON.stringify(marked.map((m) => m.name))}`);
+    assert.ok(
+      keys.includes(rt.key),
+      `${type} ${shown}: the runtime names ${rt.key}, the editor marks ${JSON.stringify(marked.map((m) => m.name))}`,
+    );
   }
   for (const m of marked) assert.ok(hasMessage(type, m.message), `${m.name}: "${m.message}" is a catalog message`);
 }
@@ -113,7 +216,16 @@ describe("editor and runtime agree on every stored value (the editor script in a
     const editorKnows = (name) => validate.call({ _: (k) => k }, name, {}) === true;
     const variants = (n) => [n, n.toUpperCase(), ` ${n} `, `${n}:2000`, n.replace(/(\d)/, "-$1"), `x${n}`];
     for (const name of names.flatMap(variants)) assert.strictEqual(editorKnows(name), isKnownEncoding(name), JSON.stringify(name));
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.constantFrom(...names).map((n) => n + "_")), (name) => editorKnows(name) === isKnownEncoding(name)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom(...names).map((n) => n + "_"),
+        ),
+        (name) => editorKnows(name) === isKnownEncoding(name),
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   for (const type of Object.keys(BASE)) {
@@ -122,7 +234,10 @@ describe("editor and runtime agree on every stored value (the editor script in a
     const validated = Object.keys(def.defaults).filter((n) => def.defaults[n].validate);
 
     it(`${type}: the editor validates exactly the properties the schema can refuse`, function () {
-      assert.deepStrictEqual(validated, Object.keys(schema).filter((n) => schema[n].message));
+      assert.deepStrictEqual(
+        validated,
+        Object.keys(schema).filter((n) => schema[n].message),
+      );
       const base = Object.assign({}, ...Object.entries(schema).map(([n, p]) => ({ [n]: p.value })), BASE[type]);
       assert.deepStrictEqual(invalidProps(def, base), [], "a new node is valid");
       assert.ok(runtimeVerdict(Object.assign({ type }, base)).ok, "and the runtime takes it");

@@ -32,7 +32,12 @@ describe("each node's template and its schema", function () {
   for (const [type, schema] of Object.entries(NODE_SCHEMAS)) {
     it(`${type}: the same properties, each with the right kind of field`, function () {
       const f = fields(type);
-      assert.deepStrictEqual(Object.keys(f).sort(), Object.keys(schema).filter((n) => !EDITOR_ONLY.has(n)).sort());
+      assert.deepStrictEqual(
+        Object.keys(f).sort(),
+        Object.keys(schema)
+          .filter((n) => !EDITOR_ONLY.has(n))
+          .sort(),
+      );
       for (const [name, prop] of Object.entries(schema)) {
         if (EDITOR_ONLY.has(name)) continue;
         if (prop.options) assert.ok(f[name] === "select" || (f[name] === "hidden" && /Type$/.test(name)), `${name}: a select (${f[name]})`);

@@ -86,7 +86,9 @@ const SOURCES = ["test process", "Function node"];
 
 /** A Function node that builds the payload msg.topic names, from payloadCases(), and passes the msg on. */
 function makerNode(id, target) {
-  const table = payloadCases().map(([label, code]) => `  ${JSON.stringify(label)}: () => (${code}),`).join("\n");
+  const table = payloadCases()
+    .map(([label, code]) => `  ${JSON.stringify(label)}: () => (${code}),`)
+    .join("\n");
   const func = `const make = {\n${table}\n};\nmsg.payload = make[msg.topic]();\nreturn msg;`;
   return { id, type: "function", func, outputs: 1, noerr: 0, initialize: "", finalize: "", libs: [], x: 100, y: 400, wires: [[target]] };
 }
@@ -171,48 +173,48 @@ describe("fault: input fuzz", function () {
   ];
 
   for (const source of SOURCES)
-  it(`send to tcp port: every payload type built in the ${source} is sent as the table says or fails with EPAYLOAD; in = out + caught`, async function () {
-    const sink = await startSink();
-    sinks.push(sink);
-    await helper.load(
-      NODES,
-      onTab([
-        { id: "send", type: "send-to-tcp-port", host: HOST, port: String(sink.port), attempts: 1, x: 100, y: 100, wires: [["out"]] },
-        { id: "out", type: "helper", x: 300, y: 100 },
-        makerNode("maker", "send"),
-        ...catchFlow(),
-      ]),
-    );
-    const out = recorder(helper.getNode("out"));
-    const caught = recorder(helper.getNode("caught"));
-    const cases = payloadCases();
-    feed(source, "send", cases);
-    await settle("send", () => out.msgs.length + caughtFrom(caught, "send").length, cases.length, 30000);
-    const errs = caughtFrom(caught, "send");
-    assertCoded(errs);
-    let bytes = 0;
-    for (const [label, , expect] of cases) {
-      if (expect === "EPAYLOAD") {
-        const e = errs.find((m) => m.topic === label);
-        assert.ok(e, `${label}: an error`);
-        assert.strictEqual(e.error.code, "EPAYLOAD", label);
-      } else {
-        const m = out.msgs.find((x) => x.topic === label);
-        assert.ok(m, `${label}: sent`);
-        const n = expect === "huge" ? HUGE : expect.length;
-        assert.strictEqual(m.tcp.bytesSent, n, `${label}: bytes sent`);
-        bytes += n;
+    it(`send to tcp port: every payload type built in the ${source} is sent as the table says or fails with EPAYLOAD; in = out + caught`, async function () {
+      const sink = await startSink();
+      sinks.push(sink);
+      await helper.load(
+        NODES,
+        onTab([
+          { id: "send", type: "send-to-tcp-port", host: HOST, port: String(sink.port), attempts: 1, x: 100, y: 100, wires: [["out"]] },
+          { id: "out", type: "helper", x: 300, y: 100 },
+          makerNode("maker", "send"),
+          ...catchFlow(),
+        ]),
+      );
+      const out = recorder(helper.getNode("out"));
+      const caught = recorder(helper.getNode("caught"));
+      const cases = payloadCases();
+      feed(source, "send", cases);
+      await settle("send", () => out.msgs.length + caughtFrom(caught, "send").length, cases.length, 30000);
+      const errs = caughtFrom(caught, "send");
+      assertCoded(errs);
+      let bytes = 0;
+      for (const [label, , expect] of cases) {
+        if (expect === "EPAYLOAD") {
+          const e = errs.find((m) => m.topic === label);
+          assert.ok(e, `${label}: an error`);
+          assert.strictEqual(e.error.code, "EPAYLOAD", label);
+        } else {
+          const m = out.msgs.find((x) => x.topic === label);
+          assert.ok(m, `${label}: sent`);
+          const n = expect === "huge" ? HUGE : expect.length;
+          assert.strictEqual(m.tcp.bytesSent, n, `${label}: bytes sent`);
+          bytes += n;
+        }
       }
-    }
-    // In-order delivery: the sink saw the connections in input order; the bytes of each equal the table's.
-    await waitFor(() => sink.total() === bytes, `sink got ${bytes} bytes (has ${sink.total()})`);
-    const okCases = cases.filter(([, , e]) => e !== "EPAYLOAD");
-    okCases.forEach(([label, , expect], i) => {
-      if (expect === "huge") return;
-      assert.deepStrictEqual(Buffer.concat(sink.conns[i].chunks), expect, `${label}: bytes on the wire`);
+      // In-order delivery: the sink saw the connections in input order; the bytes of each equal the table's.
+      await waitFor(() => sink.total() === bytes, `sink got ${bytes} bytes (has ${sink.total()})`);
+      const okCases = cases.filter(([, , e]) => e !== "EPAYLOAD");
+      okCases.forEach(([label, , expect], i) => {
+        if (expect === "huge") return;
+        assert.deepStrictEqual(Buffer.concat(sink.conns[i].chunks), expect, `${label}: bytes on the wire`);
+      });
+      this.test.title += ` (${cases.length} cases)`;
     });
-    this.test.title += ` (${cases.length} cases)`;
-  });
 
   it("send to tcp port: host, port and destination overrides of the wrong type end in EDESTINATION, never a throw", async function () {
     const sink = await startSink();
@@ -268,128 +270,159 @@ describe("fault: input fuzz", function () {
     await settle("overrides", () => out.msgs.length + caughtFrom(caught, "dyn").length, all.length);
     const errs = caughtFrom(caught, "dyn");
     assertCoded(errs);
-    assert.strictEqual(out.msgs.length, good.length, `sent: ${out.msgs.map((m) => m.topic)}; errors: ${errs.map((e) => e.topic + " " + e.error.message).join(" | ")}`);
+    assert.strictEqual(
+      out.msgs.length,
+      good.length,
+      `sent: ${out.msgs.map((m) => m.topic)}; errors: ${errs.map((e) => e.topic + " " + e.error.message).join(" | ")}`,
+    );
     for (const e of errs) assert.strictEqual(e.error.code, "EDESTINATION", `${e.topic}: ${e.error.message}`);
     this.test.title += ` (${all.length} cases)`;
   });
 
   for (const source of SOURCES)
-  it(`reply to sender: every payload type built in the ${source}, and invalid, unknown, closed and foreign _session, ends as reply or coded error`, async function () {
-    const port = await freePort();
-    await helper.load(
-      NODES,
-      onTab([
-        { id: "trig", type: "tcp-server-trigger", host: HOST, port: String(port), event: "line", eol: "lf", x: 100, y: 100, wires: [["frames"]] },
-        { id: "frames", type: "helper", x: 300, y: 100 },
-        { id: "reply", type: "send-to-tcp-port", mode: "reply", x: 100, y: 200, wires: [["out"]] },
-        { id: "out", type: "helper", x: 300, y: 200 },
-        makerNode("maker", "reply"),
-        ...catchFlow(),
-      ]),
-    );
-    const frames = recorder(helper.getNode("frames"));
-    const reply = helper.getNode("reply");
-    const out = recorder(helper.getNode("out"));
-    const caught = recorder(helper.getNode("caught"));
-    // One client that reads everything, one that has closed.
-    const live = await connect(port);
-    let got = 0;
-    live.on("data", (d) => (got += d.length));
-    live.write("hello\n");
-    const gone = await connect(port);
-    gone.write("bye\n");
-    await frames.until(2);
-    const liveSession = frames.msgs.find((m) => m.port === live.localPort)._session;
-    const goneSession = frames.msgs.find((m) => m.port === gone.localPort)._session;
-    gone.destroy();
-    await waitFor(() => DEFAULT_MANAGER.registry.size === 1, "closed session released");
+    it(`reply to sender: every payload type built in the ${source}, and invalid, unknown, closed and foreign _session, ends as reply or coded error`, async function () {
+      const port = await freePort();
+      await helper.load(
+        NODES,
+        onTab([
+          {
+            id: "trig",
+            type: "tcp-server-trigger",
+            host: HOST,
+            port: String(port),
+            event: "line",
+            eol: "lf",
+            x: 100,
+            y: 100,
+            wires: [["frames"]],
+          },
+          { id: "frames", type: "helper", x: 300, y: 100 },
+          { id: "reply", type: "send-to-tcp-port", mode: "reply", x: 100, y: 200, wires: [["out"]] },
+          { id: "out", type: "helper", x: 300, y: 200 },
+          makerNode("maker", "reply"),
+          ...catchFlow(),
+        ]),
+      );
+      const frames = recorder(helper.getNode("frames"));
+      const reply = helper.getNode("reply");
+      const out = recorder(helper.getNode("out"));
+      const caught = recorder(helper.getNode("caught"));
+      // One client that reads everything, one that has closed.
+      const live = await connect(port);
+      let got = 0;
+      live.on("data", (d) => (got += d.length));
+      live.write("hello\n");
+      const gone = await connect(port);
+      gone.write("bye\n");
+      await frames.until(2);
+      const liveSession = frames.msgs.find((m) => m.port === live.localPort)._session;
+      const goneSession = frames.msgs.find((m) => m.port === gone.localPort)._session;
+      gone.destroy();
+      await waitFor(() => DEFAULT_MANAGER.registry.size === 1, "closed session released");
 
-    const cases = payloadCases();
-    // The session rides on the message into the Function node, which sets only the payload.
-    if (source === "Function node") for (const [label] of cases) helper.getNode("maker").receive({ topic: label, _session: liveSession });
-    else for (const [label, code] of cases) reply.receive({ payload: vm.runInThisContext(`(${code})`), topic: label, _session: liveSession });
-    const sessions = [
-      ["no _session", undefined, "ESESSIONINVALID"],
-      ["null", null, "ESESSIONINVALID"],
-      ["a string", liveSession.id, "ESESSIONINVALID"],
-      ["a number", 42, "ESESSIONINVALID"],
-      ["an array", [liveSession.id], "ESESSIONINVALID"],
-      ["no id", { type: "tcp" }, "ESESSIONINVALID"],
-      ["numeric id", { type: "tcp", id: 42 }, "ESESSIONINVALID"],
-      ["empty id", { type: "tcp", id: "" }, "ESESSIONINVALID"],
-      ["object id", { type: "tcp", id: { id: liveSession.id } }, "ESESSIONINVALID"],
-      ["unknown id", { type: "tcp", id: "0123456789abcdef" }, "ESESSIONUNKNOWN"],
-      ["a websocket session", { type: "websocket", id: "3f2a9c0d.b81e4" }, "ESESSIONUNKNOWN"],
-      ["closed session", goneSession, "ESESSIONCLOSED"],
-    ];
-    for (const [label, _session] of sessions) reply.receive({ payload: "x", topic: `session ${label}`, _session });
-    const n = cases.length + sessions.length;
-    await settle("reply", () => out.msgs.length + caughtFrom(caught, "reply").length, n, 30000);
-    const errs = caughtFrom(caught, "reply");
-    assertCoded(errs);
-    let bytes = 0;
-    for (const [label, , expect] of cases) {
-      if (expect === "EPAYLOAD") {
-        assert.strictEqual((errs.find((m) => m.topic === label) || {}).error?.code, "EPAYLOAD", label);
-      } else {
-        const m = out.msgs.find((x) => x.topic === label);
-        assert.ok(m, `${label}: replied`);
-        bytes += expect === "huge" ? HUGE : expect.length;
+      const cases = payloadCases();
+      // The session rides on the message into the Function node, which sets only the payload.
+      if (source === "Function node") for (const [label] of cases) helper.getNode("maker").receive({ topic: label, _session: liveSession });
+      else
+        for (const [label, code] of cases)
+          reply.receive({ payload: vm.runInThisContext(`(${code})`), topic: label, _session: liveSession });
+      const sessions = [
+        ["no _session", undefined, "ESESSIONINVALID"],
+        ["null", null, "ESESSIONINVALID"],
+        ["a string", liveSession.id, "ESESSIONINVALID"],
+        ["a number", 42, "ESESSIONINVALID"],
+        ["an array", [liveSession.id], "ESESSIONINVALID"],
+        ["no id", { type: "tcp" }, "ESESSIONINVALID"],
+        ["numeric id", { type: "tcp", id: 42 }, "ESESSIONINVALID"],
+        ["empty id", { type: "tcp", id: "" }, "ESESSIONINVALID"],
+        ["object id", { type: "tcp", id: { id: liveSession.id } }, "ESESSIONINVALID"],
+        ["unknown id", { type: "tcp", id: "0123456789abcdef" }, "ESESSIONUNKNOWN"],
+        ["a websocket session", { type: "websocket", id: "3f2a9c0d.b81e4" }, "ESESSIONUNKNOWN"],
+        ["closed session", goneSession, "ESESSIONCLOSED"],
+      ];
+      for (const [label, _session] of sessions) reply.receive({ payload: "x", topic: `session ${label}`, _session });
+      const n = cases.length + sessions.length;
+      await settle("reply", () => out.msgs.length + caughtFrom(caught, "reply").length, n, 30000);
+      const errs = caughtFrom(caught, "reply");
+      assertCoded(errs);
+      let bytes = 0;
+      for (const [label, , expect] of cases) {
+        if (expect === "EPAYLOAD") {
+          assert.strictEqual((errs.find((m) => m.topic === label) || {}).error?.code, "EPAYLOAD", label);
+        } else {
+          const m = out.msgs.find((x) => x.topic === label);
+          assert.ok(m, `${label}: replied`);
+          bytes += expect === "huge" ? HUGE : expect.length;
+        }
       }
-    }
-    for (const [label, , code] of sessions) {
-      assert.strictEqual((errs.find((m) => m.topic === `session ${label}`) || {}).error?.code, code, `_session ${label}`);
-    }
-    await waitFor(() => got === bytes, `client got ${bytes} reply bytes (has ${got})`, 10000);
-    live.destroy();
-    this.test.title += ` (${n} cases)`;
-  });
+      for (const [label, , code] of sessions) {
+        assert.strictEqual((errs.find((m) => m.topic === `session ${label}`) || {}).error?.code, code, `_session ${label}`);
+      }
+      await waitFor(() => got === bytes, `client got ${bytes} reply bytes (has ${got})`, 10000);
+      live.destroy();
+      this.test.title += ` (${n} cases)`;
+    });
 
   for (const source of SOURCES)
-  it(`tcp bridge: every payload type built in the ${source} is written to the peer as the table says, buffered or refused with a code`, async function () {
-    const sink = await startSink();
-    sinks.push(sink);
-    const port = await freePort();
-    await helper.load(
-      NODES,
-      onTab([
-        { id: "br", type: "tcp-server-client-bridge", host: HOST, port: String(port), peerHost: HOST, peerPort: String(sink.port), holdOff: "0.2", x: 100, y: 100, wires: [["out"]] },
-        { id: "out", type: "helper", x: 300, y: 100 },
-        { id: "complete", type: "complete", scope: ["br"], uncaught: false, x: 100, y: 200, wires: [["completed"]] },
-        { id: "completed", type: "helper", x: 300, y: 200 },
-        makerNode("maker", "br"),
-        ...catchFlow(),
-      ]),
-    );
-    const caught = recorder(helper.getNode("caught"));
-    const completed = recorder(helper.getNode("completed"));
-    const ended = () => completed.msgs.length + caughtFrom(caught, "br").length;
-    await waitFor(() => sink.conns.length === 1, "the bridge dialled its peer");
-    const cases = payloadCases();
-    feed(source, "br", cases);
-    // The bridge ends each input at once: done() (a Complete node sees it) for bytes taken, done(err) for bytes refused.
-    await settle("bridge", ended, cases.length);
-    const errs = caughtFrom(caught, "br");
-    assertCoded(errs);
-    let bytes = 0;
-    for (const [label, , expect] of cases) {
-      const e = errs.find((m) => m.topic === label);
-      if (expect === "EPAYLOAD") assert.strictEqual(e?.error.code, "EPAYLOAD", label);
-      else if (expect === "huge") assert.strictEqual(e?.error.code, "EBUFFERFULL", `${label}: more than the 64 KiB input buffer`);
-      else {
-        assert.ok(!e, `${label}: taken (${e && e.error.message})`);
-        bytes += expect.length;
+    it(`tcp bridge: every payload type built in the ${source} is written to the peer as the table says, buffered or refused with a code`, async function () {
+      const sink = await startSink();
+      sinks.push(sink);
+      const port = await freePort();
+      await helper.load(
+        NODES,
+        onTab([
+          {
+            id: "br",
+            type: "tcp-server-client-bridge",
+            host: HOST,
+            port: String(port),
+            peerHost: HOST,
+            peerPort: String(sink.port),
+            holdOff: "0.2",
+            x: 100,
+            y: 100,
+            wires: [["out"]],
+          },
+          { id: "out", type: "helper", x: 300, y: 100 },
+          { id: "complete", type: "complete", scope: ["br"], uncaught: false, x: 100, y: 200, wires: [["completed"]] },
+          { id: "completed", type: "helper", x: 300, y: 200 },
+          makerNode("maker", "br"),
+          ...catchFlow(),
+        ]),
+      );
+      const caught = recorder(helper.getNode("caught"));
+      const completed = recorder(helper.getNode("completed"));
+      const ended = () => completed.msgs.length + caughtFrom(caught, "br").length;
+      await waitFor(() => sink.conns.length === 1, "the bridge dialled its peer");
+      const cases = payloadCases();
+      feed(source, "br", cases);
+      // The bridge ends each input at once: done() (a Complete node sees it) for bytes taken, done(err) for bytes refused.
+      await settle("bridge", ended, cases.length);
+      const errs = caughtFrom(caught, "br");
+      assertCoded(errs);
+      let bytes = 0;
+      for (const [label, , expect] of cases) {
+        const e = errs.find((m) => m.topic === label);
+        if (expect === "EPAYLOAD") assert.strictEqual(e?.error.code, "EPAYLOAD", label);
+        else if (expect === "huge") assert.strictEqual(e?.error.code, "EBUFFERFULL", `${label}: more than the 64 KiB input buffer`);
+        else {
+          assert.ok(!e, `${label}: taken (${e && e.error.message})`);
+          bytes += expect.length;
+        }
       }
-    }
-    await waitFor(() => sink.total() === bytes, `peer got ${bytes} bytes (has ${sink.total()})`);
-    this.test.title += ` (${cases.length} cases)`;
-  });
+      await waitFor(() => sink.total() === bytes, `peer got ${bytes} bytes (has ${sink.total()})`);
+      this.test.title += ` (${cases.length} cases)`;
+    });
 
   it("node properties of the wrong type: a config error, a red status, no listener; inputs end with a coded error", async function () {
     const port = await freePort();
     const trig = (props) => Object.assign({ type: "tcp-server-trigger", host: HOST, port: String(port), wires: [[]] }, props);
     const send = (props) => Object.assign({ type: "send-to-tcp-port", host: HOST, port: "9", wires: [[]] }, props);
-    const bridge = (props) => Object.assign({ type: "tcp-server-client-bridge", host: HOST, port: String(port), peerHost: HOST, peerPort: "9", wires: [[]] }, props);
+    const bridge = (props) =>
+      Object.assign(
+        { type: "tcp-server-client-bridge", host: HOST, port: String(port), peerHost: HOST, peerPort: "9", wires: [[]] },
+        props,
+      );
     const bad = [
       trig({ port: {} }),
       trig({ port: "abc" }),
@@ -479,8 +512,22 @@ describe("fault: input fuzz", function () {
       ]),
     );
     const c = await connect(port);
-    await waitFor(async () => (await helper.request().get("/tcp-connection-manager/mgr/connections")).body.connections.length === 1, "one connection listed");
-    const ids = ["nonexistent", "__proto__", "constructor", "prototype", "trig", "catcher", "%00", "x".repeat(2000), "%F0%9F%92%A9", "..%2F..%2Fsettings"];
+    await waitFor(
+      async () => (await helper.request().get("/tcp-connection-manager/mgr/connections")).body.connections.length === 1,
+      "one connection listed",
+    );
+    const ids = [
+      "nonexistent",
+      "__proto__",
+      "constructor",
+      "prototype",
+      "trig",
+      "catcher",
+      "%00",
+      "x".repeat(2000),
+      "%F0%9F%92%A9",
+      "..%2F..%2Fsettings",
+    ];
     const sessions = ["__proto__", "constructor", "0123456789abcdef", "%00", "x".repeat(2000)];
     let cases = 0;
     for (const id of ids) {
@@ -526,13 +573,30 @@ describe("fault: input fuzz", function () {
     const flow = [];
     for (let i = 0; i < modes.length; i++) {
       ports.push(await freePort());
-      flow.push(Object.assign({ id: `t${i}`, type: "tcp-server-trigger", host: HOST, port: String(ports[i]), events: true, x: 100, y: 40 * i + 20, wires: [[`o${i}`], [`e${i}`]] }, modes[i]));
+      flow.push(
+        Object.assign(
+          {
+            id: `t${i}`,
+            type: "tcp-server-trigger",
+            host: HOST,
+            port: String(ports[i]),
+            events: true,
+            x: 100,
+            y: 40 * i + 20,
+            wires: [[`o${i}`], [`e${i}`]],
+          },
+          modes[i],
+        ),
+      );
       flow.push({ id: `o${i}`, type: "helper", x: 300, y: 40 * i + 20 }, { id: `e${i}`, type: "helper", x: 400, y: 40 * i + 20 });
     }
     await helper.load(NODES, onTab([...flow, ...catchFlow()]));
     // Every trigger listening before any client dials, so no connect has to retry.
     await waitFor(async () => (await Promise.all(ports.map((p) => portTaken(p)))).every(Boolean), "every trigger listening");
-    const logged = helper.log().args.filter((a) => a[0].level <= 20).map((a) => `${a[0].id}: ${a[0].msg}`);
+    const logged = helper
+      .log()
+      .args.filter((a) => a[0].level <= 20)
+      .map((a) => `${a[0].id}: ${a[0].msg}`);
     assert.deepStrictEqual(logged, [], "every trigger configured");
     const outs = modes.map((_, i) => recorder(helper.getNode(`o${i}`)));
     const evs = modes.map((_, i) => recorder(helper.getNode(`e${i}`)));

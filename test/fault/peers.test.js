@@ -32,7 +32,10 @@ async function trigger(props, extra = []) {
   await helper.load(
     NODES,
     onTab([
-      Object.assign({ id: "trig", type: "tcp-server-trigger", host: HOST, port: String(port), events: true, x: 100, y: 100, wires: [["out"], ["ev"]] }, props),
+      Object.assign(
+        { id: "trig", type: "tcp-server-trigger", host: HOST, port: String(port), events: true, x: 100, y: 100, wires: [["out"], ["ev"]] },
+        props,
+      ),
       { id: "out", type: "helper", x: 300, y: 100 },
       { id: "ev", type: "helper", x: 300, y: 150 },
       ...extra,
@@ -122,7 +125,18 @@ describe("fault: misbehaving peers", function () {
     it("reset mid-frame: the partial line still comes out; a cut length frame is an EINCOMPLETEFRAME error; nothing lost", async function () {
       const port2 = await freePort();
       const t = await trigger({ event: "line", eol: "lf" }, [
-        { id: "len", type: "tcp-server-trigger", host: HOST, port: String(port2), event: "length", headerBytes: 2, output: "buffer", x: 100, y: 300, wires: [["lout"]] },
+        {
+          id: "len",
+          type: "tcp-server-trigger",
+          host: HOST,
+          port: String(port2),
+          event: "length",
+          headerBytes: 2,
+          output: "buffer",
+          x: 100,
+          y: 300,
+          wires: [["lout"]],
+        },
         { id: "lout", type: "helper", x: 300, y: 300 },
       ]);
       const lout = recorder(helper.getNode("lout"));
@@ -212,7 +226,10 @@ describe("fault: misbehaving peers", function () {
       await waitFor(() => events(t.ev, "closed").length === 200, `every client reported (${events(t.ev, "closed").length} closed)`, 10000);
       await sleep(50);
       const lines = t.out.msgs.map((m) => m.payload).sort();
-      const expected = [...Array.from({ length: 50 }, (_, i) => `reset ${i}`), ...Array.from({ length: 100 }, (_, i) => `fin ${i + 100}`)].sort();
+      const expected = [
+        ...Array.from({ length: 50 }, (_, i) => `reset ${i}`),
+        ...Array.from({ length: 100 }, (_, i) => `fin ${i + 100}`),
+      ].sort();
       assert.deepStrictEqual(lines, expected, "every complete line, once");
       assert.strictEqual(events(t.ev, "connected").length, 200);
       // A peer the kernel no longer knows says so, instead of a made-up address.
@@ -220,7 +237,10 @@ describe("fault: misbehaving peers", function () {
         if (m.ip === "") assert.strictEqual(m.peerUnknown, true, JSON.stringify(m));
         else assert.strictEqual(m.ip, HOST);
       }
-      assert.ok(t.out.msgs.some((m) => m.peerUnknown), "the storm produced clients reset before their accept");
+      assert.ok(
+        t.out.msgs.some((m) => m.peerUnknown),
+        "the storm produced clients reset before their accept",
+      );
       assert.strictEqual(registry.size, 0);
       assert.deepStrictEqual(t.caught.msgs, []);
     });
@@ -242,11 +262,18 @@ describe("fault: misbehaving peers", function () {
       }, 15);
       cleanups.push(() => clearInterval(drip));
       for (let k = 0; k < 100; k++) fast.write(`fast ${k}\n`);
-      const fastDone = await waitFor(() => t.out.msgs.filter((m) => m.payload.startsWith("fast")).length === 100 && Date.now(), "fast lines");
+      const fastDone = await waitFor(
+        () => t.out.msgs.filter((m) => m.payload.startsWith("fast")).length === 100 && Date.now(),
+        "fast lines",
+      );
       await waitFor(() => t.out.msgs.some((m) => m.payload === "slow but whole"), "the slow line", 5000);
       const slowDone = Date.now();
       assert.ok(fastDone < slowDone, "the fast client was not held up by the slow one");
-      const tooLarge = await waitFor(() => caughtFrom(t.caught, "trig").find((m) => m.error.code === "EFRAMETOOLARGE"), "the endless frame cut", 5000);
+      const tooLarge = await waitFor(
+        () => caughtFrom(t.caught, "trig").find((m) => m.error.code === "EFRAMETOOLARGE"),
+        "the endless frame cut",
+        5000,
+      );
       assert.strictEqual(tooLarge.port, endlessPort, "the error names the endless client");
       await waitFor(() => events(t.ev, "closed").some((m) => m.reason === "frame-too-large"), "the endless one closed");
       slow.destroy();
@@ -262,7 +289,10 @@ describe("fault: misbehaving peers", function () {
         s.on("error", () => undefined);
         socks.push(s);
       }
-      await waitFor(() => events(t.ev, "connected").length + events(t.ev, "refused").length === offered, "every connection accepted or refused");
+      await waitFor(
+        () => events(t.ev, "connected").length + events(t.ev, "refused").length === offered,
+        "every connection accepted or refused",
+      );
       assert.strictEqual(events(t.ev, "connected").length, 5);
       assert.strictEqual(events(t.ev, "refused").length, offered - 5);
       assert.ok(events(t.ev, "refused").every((m) => m.reason === "max-connections"));
@@ -279,7 +309,14 @@ describe("fault: misbehaving peers", function () {
   describe("send to tcp port", function () {
     /** One send node "send" wired to "out", plus Catch. */
     async function sender(props) {
-      await helper.load(NODES, onTab([Object.assign({ id: "send", type: "send-to-tcp-port", host: HOST, x: 100, y: 100, wires: [["out"]] }, props), { id: "out", type: "helper", x: 300, y: 100 }, ...catchFlow()]));
+      await helper.load(
+        NODES,
+        onTab([
+          Object.assign({ id: "send", type: "send-to-tcp-port", host: HOST, x: 100, y: 100, wires: [["out"]] }, props),
+          { id: "out", type: "helper", x: 300, y: 100 },
+          ...catchFlow(),
+        ]),
+      );
       return { send: helper.getNode("send"), out: recorder(helper.getNode("out")), caught: recorder(helper.getNode("caught")) };
     }
 
@@ -299,7 +336,10 @@ describe("fault: misbehaving peers", function () {
       const t0 = Date.now();
       for (let i = 0; i < 3; i++) s.send.receive({ payload: `job ${i}` });
       await waitFor(() => caughtFrom(s.caught, "send").length === 3, "3 errors", 10000);
-      assert.ok(caughtFrom(s.caught, "send").every((m) => m.error.code === "ETIMEDOUT"), JSON.stringify(caughtFrom(s.caught, "send").map((m) => m.error)));
+      assert.ok(
+        caughtFrom(s.caught, "send").every((m) => m.error.code === "ETIMEDOUT"),
+        JSON.stringify(caughtFrom(s.caught, "send").map((m) => m.error)),
+      );
       assert.ok(Date.now() - t0 >= 3 * 2 * 140, "each attempt waited for its timeout");
       assert.strictEqual(s.out.msgs.length, 0);
     });
@@ -316,14 +356,18 @@ describe("fault: misbehaving peers", function () {
       for (let i = 0; i < 6; i++) s.send.receive({ payload: big, topic: `job ${i}` });
       await waitFor(() => caughtFrom(s.caught, "send").length === 6, "6 jobs ended", 10000);
       clearInterval(sampler);
-      const codes = caughtFrom(s.caught, "send").map((m) => m.error.code).sort();
+      const codes = caughtFrom(s.caught, "send")
+        .map((m) => m.error.code)
+        .sort();
       assert.deepStrictEqual(codes, ["EQUEUEFULL", "EQUEUEFULL", "EQUEUEFULL", "ETIMEDOUT", "ETIMEDOUT", "ETIMEDOUT"]);
       assert.strictEqual(s.out.msgs.length, 0);
       assert.ok(peak - rss0 < 200 * 1024 * 1024, `RSS grew ${Math.round((peak - rss0) / 1048576)} MB`);
     });
 
     it("a reply the client does not take within the send timeout fails (ETIMEDOUT) and closes the connection, so it cannot arrive later", async function () {
-      const t = await trigger({ event: "line", eol: "lf" }, [{ id: "reply", type: "send-to-tcp-port", mode: "reply", writeTimeout: 300, x: 100, y: 300, wires: [[]] }]);
+      const t = await trigger({ event: "line", eol: "lf" }, [
+        { id: "reply", type: "send-to-tcp-port", mode: "reply", writeTimeout: 300, x: 100, y: 300, wires: [[]] },
+      ]);
       const c = await connect(t.port);
       c.on("error", () => undefined);
       let received = 0;
@@ -352,7 +396,10 @@ describe("fault: misbehaving peers", function () {
       assert.ok(received < big.length, `the client never gets the whole failed reply (${received} of ${big.length} bytes)`);
       // A FIN would let the server's kernel send on everything it had taken (received === kernelTook); the reset
       // drops what was still in the server's send buffer, so the client ends with less.
-      assert.ok(kernelTook > 0 && received < kernelTook, `nothing more left the server after the failure (client read ${received}, server kernel had taken ${kernelTook})`);
+      assert.ok(
+        kernelTook > 0 && received < kernelTook,
+        `nothing more left the server after the failure (client read ${received}, server kernel had taken ${kernelTook})`,
+      );
       await waitFor(() => events(t.ev, "closed").some((e) => e.reason === "timeout"), "a closed event with reason timeout");
       assert.strictEqual(registry.get(m._session.id), undefined, "the session is gone");
     });
@@ -383,7 +430,10 @@ describe("fault: misbehaving peers", function () {
       const codes = new Set(errs().map((e) => e.error.code));
       // After a reply times out the connection is closed: what was queued behind it fails with it (ETIMEDOUT),
       // what comes after finds the session closed.
-      assert.ok(errs().length > 0 && [...codes].every((c) => ["EBUFFERFULL", "ETIMEDOUT", "ESESSIONCLOSED"].includes(c)), [...codes].join());
+      assert.ok(
+        errs().length > 0 && [...codes].every((c) => ["EBUFFERFULL", "ETIMEDOUT", "ESESSIONCLOSED"].includes(c)),
+        [...codes].join(),
+      );
       assert.ok(codes.has("EBUFFERFULL"), "refused once the buffer is full");
       assert.ok(peak <= REPLY_MAX_PENDING + chunk.length, `at most ${REPLY_MAX_PENDING} bytes wait (peak ${peak})`);
       c.destroy();
@@ -397,7 +447,21 @@ describe("fault: misbehaving peers", function () {
       await helper.load(
         NODES,
         onTab([
-          Object.assign({ id: "br", type: "tcp-server-client-bridge", host: HOST, port: String(port), peerHost: HOST, holdOff: "0.1", events: true, x: 100, y: 100, wires: [["out"], ["ev"]] }, props),
+          Object.assign(
+            {
+              id: "br",
+              type: "tcp-server-client-bridge",
+              host: HOST,
+              port: String(port),
+              peerHost: HOST,
+              holdOff: "0.1",
+              events: true,
+              x: 100,
+              y: 100,
+              wires: [["out"], ["ev"]],
+            },
+            props,
+          ),
           { id: "out", type: "helper", x: 300, y: 100 },
           { id: "ev", type: "helper", x: 300, y: 150 },
           { id: "complete", type: "complete", scope: ["br"], uncaught: false, x: 100, y: 200, wires: [["completed"]] },
@@ -405,7 +469,13 @@ describe("fault: misbehaving peers", function () {
           ...catchFlow(),
         ]),
       );
-      const r = { port, br: helper.getNode("br"), ev: recorder(helper.getNode("ev")), completed: recorder(helper.getNode("completed")), caught: recorder(helper.getNode("caught")) };
+      const r = {
+        port,
+        br: helper.getNode("br"),
+        ev: recorder(helper.getNode("ev")),
+        completed: recorder(helper.getNode("completed")),
+        caught: recorder(helper.getNode("caught")),
+      };
       r.errs = () => caughtFrom(r.caught, "br");
       // Inputs carry input: true; the other errors (dial failures) are the bridge's own.
       r.ended = () => r.completed.msgs.length + r.errs().filter((m) => m.input).length;
@@ -435,7 +505,10 @@ describe("fault: misbehaving peers", function () {
       cleanups.push(() => hole.close());
       const b = await bridge({ peerPort: String(hole.port), connectTimeout: "0.2" });
       await waitFor(() => b.errs().length >= 2, "two dial timeouts", 5000);
-      assert.ok(b.errs().every((m) => m.error.code === "ETIMEDOUT"), JSON.stringify(b.errs().map((m) => m.error)));
+      assert.ok(
+        b.errs().every((m) => m.error.code === "ETIMEDOUT"),
+        JSON.stringify(b.errs().map((m) => m.error)),
+      );
     });
 
     it("half-open link: the bridge timeout closes it and the bridge listens again", async function () {

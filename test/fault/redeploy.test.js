@@ -43,10 +43,52 @@ describe("fault: redeploy", function () {
     const flow = (i) =>
       onTab([
         { id: "mgr", type: "tcp-connection-manager", name: `m${i}` },
-        { id: "trig", type: "tcp-server-trigger", manager: "mgr", host: HOST, port: String(trig), event: "line", eol: "lf", x: 100, y: 100, wires: [["reply", "frames"]] },
-        { id: "reply", type: "send-to-tcp-port", mode: "reply", manager: "mgr", data: "ACK;", dataType: "str", x: 300, y: 100, wires: [["replied"]] },
-        { id: "br", type: "tcp-server-client-bridge", host: HOST, port: String(bridge), peerHost: HOST, peerPort: String(trig), eventBytes: "1", holdOff: "1", event: "chunk", x: 100, y: 200, wires: [["bridged"]] },
-        { id: "send", type: "send-to-tcp-port", host: HOST, port: String(/** @type {import("net").AddressInfo} */ (sink.address()).port), x: 100, y: 300, wires: [["sent"]] },
+        {
+          id: "trig",
+          type: "tcp-server-trigger",
+          manager: "mgr",
+          host: HOST,
+          port: String(trig),
+          event: "line",
+          eol: "lf",
+          x: 100,
+          y: 100,
+          wires: [["reply", "frames"]],
+        },
+        {
+          id: "reply",
+          type: "send-to-tcp-port",
+          mode: "reply",
+          manager: "mgr",
+          data: "ACK;",
+          dataType: "str",
+          x: 300,
+          y: 100,
+          wires: [["replied"]],
+        },
+        {
+          id: "br",
+          type: "tcp-server-client-bridge",
+          host: HOST,
+          port: String(bridge),
+          peerHost: HOST,
+          peerPort: String(trig),
+          eventBytes: "1",
+          holdOff: "1",
+          event: "chunk",
+          x: 100,
+          y: 200,
+          wires: [["bridged"]],
+        },
+        {
+          id: "send",
+          type: "send-to-tcp-port",
+          host: HOST,
+          port: String(/** @type {import("net").AddressInfo} */ (sink.address()).port),
+          x: 100,
+          y: 300,
+          wires: [["sent"]],
+        },
         { id: "frames", type: "helper", x: 500, y: 100 },
         { id: "replied", type: "helper", x: 500, y: 150 },
         { id: "bridged", type: "helper", x: 500, y: 200 },
@@ -66,7 +108,10 @@ describe("fault: redeploy", function () {
       await ack;
       totals.acks++;
       c.destroy();
-      await waitFor(() => r.bridged.msgs.length === 1 && r.sent.msgs.length === 1 && r.replied.msgs.length === 2, `round ${i}: traffic through every node`);
+      await waitFor(
+        () => r.bridged.msgs.length === 1 && r.sent.msgs.length === 1 && r.replied.msgs.length === 2,
+        `round ${i}: traffic through every node`,
+      );
       for (const k of Object.keys(r)) totals[k] += r[k].msgs.length;
       await helper.unload();
       await waitFor(() => DEFAULT_MANAGER.registry.size === 0, "sessions released");
@@ -78,7 +123,11 @@ describe("fault: redeploy", function () {
     for (let i = 1; i <= 20; i++) await round(i);
     await sleep(300);
     const after = resources();
-    const leaked = Object.fromEntries(Object.keys(after).filter((k) => after[k] > (base[k] || 0)).map((k) => [k, after[k] - (base[k] || 0)]));
+    const leaked = Object.fromEntries(
+      Object.keys(after)
+        .filter((k) => after[k] > (base[k] || 0))
+        .map((k) => [k, after[k] - (base[k] || 0)]),
+    );
     sink.close();
     assert.deepStrictEqual(leaked, {}, `left behind after 20 deploys: ${JSON.stringify(leaked)}`);
     assert.ok(process.eventNames().reduce((n, e) => n + process.listenerCount(e), 0) <= baseListeners, "process listeners");

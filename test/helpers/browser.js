@@ -32,8 +32,16 @@ const NPM = "@sparticuz/chromium";
  * browser has), --font-render-hinting=none (renders text unlike Debian's chromium). Its binary
  * is a headless shell: it needs no flag beyond ours (--headless, --no-sandbox for root).
  */
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** The version in the package.json of the package that holds `file` (the nearest one named NPM above it). */
 function packageVersion(file) {
@@ -87,8 +95,11 @@ async function npmChromium() {
   let env;
   if (!fs.existsSync("/etc/fonts/fonts.conf")) {
     const conf = path.join(dir, "fonts.conf");
-    fs.writeFileSync(conf, `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><dir>${path.join(dir, "fonts", "fonts")}</dir>` +
-      `<cachedir>${path.join(dir, "fonts-cache")}</cachedir></fontconfig>\n`);
+    fs.writeFileSync(
+      conf,
+      `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><dir>${path.join(dir, "fonts", "fonts")}</dir>` +
+        `<cachedir>${path.join(dir, "fonts-cache")}</cachedir></fontconfig>\n`,
+    );
     env = { ...process.env, FONTCONFIG_FILE: conf };
   }
   return { executablePath, args: ARGS, env, source: `the npm package ${NPM} ${version}` };
@@ -109,9 +120,14 @@ async function pickChromium() {
 /** The shared libraries `executablePath` needs that this machine lacks, as a sentence (empty when none or no ldd). */
 function missingLibraries(executablePath) {
   const r = spawnSync("ldd", [executablePath], { encoding: "utf8" });
-  const missing = (r.stdout || "").split("\n").filter((l) => /not found/.test(l)).map((l) => l.trim().split(/\s/)[0]);
+  const missing = (r.stdout || "")
+    .split("\n")
+    .filter((l) => /not found/.test(l))
+    .map((l) => l.trim().split(/\s/)[0]);
   // The npm package's Chromium links only glibc, libnss3/libnssutil3/libnspr4/libplc4/libplds4 and libexpat.
-  return missing.length ? `\nshared libraries it needs are missing here: ${missing.join(", ")} (Debian: apt-get install -y libnss3 libexpat1)` : "";
+  return missing.length
+    ? `\nshared libraries it needs are missing here: ${missing.join(", ")} (Debian: apt-get install -y libnss3 libexpat1)`
+    : "";
 }
 
 /**

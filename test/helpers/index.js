@@ -106,7 +106,13 @@ function onTab(flow, tab = "f1") {
 function triggerFlow(props) {
   return onTab([
     Object.assign(
-      { id: "trig", type: "tcp-server-trigger", name: "trigger under test", host: "127.0.0.1", wires: props.events ? [["out"], ["ev"]] : [["out"]] },
+      {
+        id: "trig",
+        type: "tcp-server-trigger",
+        name: "trigger under test",
+        host: "127.0.0.1",
+        wires: props.events ? [["out"], ["ev"]] : [["out"]],
+      },
       props,
     ),
     { id: "out", type: "helper" },

@@ -17,7 +17,12 @@ function plain(v) {
   if (Buffer.isBuffer(v)) return `hex:${v.toString("hex")}`;
   if (v && typeof v === "object" && typeof v.permits === "function") return { allow: plain(v.allow), deny: plain(v.deny) };
   if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, plain(v[k])]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, plain(v[k])]),
+    );
   return v;
 }
 
@@ -36,9 +41,20 @@ function tlsChoices(n, listen, dial) {
 function parsedConfig(n) {
   switch (n.type) {
     case "tcp-server-trigger":
-      return plain({ listen: parseListenConfig(n), framing: parseFramingConfig(n), guards: parseListenGuards(n), tls: tlsChoices(n, true, false) });
+      return plain({
+        listen: parseListenConfig(n),
+        framing: parseFramingConfig(n),
+        guards: parseListenGuards(n),
+        tls: tlsChoices(n, true, false),
+      });
     case "tcp-server-client-bridge":
-      return plain({ listen: parseListenConfig({ port: n.port, host: n.host }), bridge: parseBridgeConfig(n), framing: parseFramingConfig(n), guards: parseListenGuards(n), tls: tlsChoices(n, true, true) });
+      return plain({
+        listen: parseListenConfig({ port: n.port, host: n.host }),
+        bridge: parseBridgeConfig(n),
+        framing: parseFramingConfig(n),
+        guards: parseListenGuards(n),
+        tls: tlsChoices(n, true, true),
+      });
     case "send-to-tcp-port":
       return plain(Object.assign(parseSendConfig(n), { tls: tlsChoices(n, false, true) }));
     default:

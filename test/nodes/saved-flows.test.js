@@ -58,7 +58,8 @@ describe("flows saved by today's editor", function () {
 
   it("parse exactly as before (every example and the hand-written flow)", function () {
     const got = {};
-    for (const { name, flow } of flows) for (const n of flow) if (OURS.has(n.type) && n.type !== "tcp-connection-manager") got[`${name}#${n.id}`] = parsedConfig(n);
+    for (const { name, flow } of flows)
+      for (const n of flow) if (OURS.has(n.type) && n.type !== "tcp-connection-manager") got[`${name}#${n.id}`] = parsedConfig(n);
     if (process.env.UPDATE_PARSED) fs.writeFileSync(SNAPSHOT, JSON.stringify(got, null, 2) + "\n");
     const want = read(SNAPSHOT);
     assert.deepStrictEqual(Object.keys(got).sort(), Object.keys(want).sort(), "the same nodes");
@@ -78,7 +79,11 @@ describe("flows saved by today's editor", function () {
         const errs = calls("error", n.id).map((x) => String(x.args[0] && x.args[0].message !== undefined ? x.args[0].message : x.args[0]));
         assert.deepStrictEqual(errs, [], `${n.id}: no error`);
         const red = calls("status", n.id).filter((x) => x.args[0] && x.args[0].fill === "red");
-        assert.deepStrictEqual(red.map((x) => x.args[0].text), [], `${n.id}: no red status`);
+        assert.deepStrictEqual(
+          red.map((x) => x.args[0].text),
+          [],
+          `${n.id}: no red status`,
+        );
       }
       for (const n of nodesOf.filter((x) => LISTENING.has(x.type))) {
         await waitFor(() => portTaken(Number(n.port), bindOf(n)), `${n.id} listening on ${n.port}`);

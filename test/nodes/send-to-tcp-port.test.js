@@ -15,7 +15,10 @@ const HOST = "127.0.0.1";
 
 /** A flow with the node under test ("send") wired to a helper ("out"). */
 async function start(props, extra = [], more = []) {
-  await helper.load(NODES.concat(more), onTab([Object.assign({ id: "send", type: "send-to-tcp-port", wires: [["out"]] }, props), { id: "out", type: "helper" }, ...extra]));
+  await helper.load(
+    NODES.concat(more),
+    onTab([Object.assign({ id: "send", type: "send-to-tcp-port", wires: [["out"]] }, props), { id: "out", type: "helper" }, ...extra]),
+  );
   const send = helper.getNode("send");
   return { send, out: recorder(helper.getNode("out")), errs: errors(send) };
 }
@@ -41,7 +44,10 @@ describe("send-to-tcp-port", function () {
       const { send, out } = await start({ host: HOST, port: p.port, after: "close" });
       send.receive({ payload: "^XA^FDlabel^FS^XZ", topic: "job-1" });
       const [m] = await out.until(1);
-      assert.deepStrictEqual((await p.until(1)).map((j) => j.data.toString()), ["^XA^FDlabel^FS^XZ"]);
+      assert.deepStrictEqual(
+        (await p.until(1)).map((j) => j.data.toString()),
+        ["^XA^FDlabel^FS^XZ"],
+      );
       assert.strictEqual(m.topic, "job-1", "the original message goes on");
       assert.strictEqual(m.payload, "^XA^FDlabel^FS^XZ");
       assert.strictEqual(m.tcp.host, HOST);
@@ -65,7 +71,14 @@ describe("send-to-tcp-port", function () {
 
     it("half-close: a printer that never closes ends the job at the EOF timeout; the reply is empty", async function () {
       const p = await printer({ silent: true });
-      const { send, out } = await start({ host: HOST, port: p.port, after: "eof", eofTimeout: 150, saveReply: true, replyOutput: "buffer" });
+      const { send, out } = await start({
+        host: HOST,
+        port: p.port,
+        after: "eof",
+        eofTimeout: 150,
+        saveReply: true,
+        replyOutput: "buffer",
+      });
       send.receive({ payload: "job" });
       const [m] = await out.until(1);
       assert.strictEqual(m.tcp.closedBy, "timeout");
@@ -75,7 +88,15 @@ describe("send-to-tcp-port", function () {
 
     it("disconnect delay: keeps the connection open that long and saves what came back in the chosen property", async function () {
       const p = await printer({ pjl: true });
-      const { send, out } = await start({ host: HOST, port: p.port, after: "delay", disconnectDelay: 200, saveReply: true, replyProperty: "msg.printer.status", replyOutput: "buffer" });
+      const { send, out } = await start({
+        host: HOST,
+        port: p.port,
+        after: "delay",
+        disconnectDelay: 200,
+        saveReply: true,
+        replyProperty: "msg.printer.status",
+        replyOutput: "buffer",
+      });
       send.receive({ payload: "@PJL INFO STATUS\n" });
       const [m] = await out.until(1);
       assert.ok(m.tcp.totalMs >= 190, `${m.tcp.totalMs} ms`);
@@ -111,7 +132,10 @@ describe("send-to-tcp-port", function () {
       for (let i = 0; i < 20; i++) send.receive({ payload: { name: `n${i}` } });
       await out.until(20);
       await p.until(20); // "close at once" ends before the printer has read the last job
-      assert.deepStrictEqual(p.texts(), [...Array(20).keys()].map((i) => `^XA^FDn${i}^FS^XZ`));
+      assert.deepStrictEqual(
+        p.texts(),
+        [...Array(20).keys()].map((i) => `^XA^FDn${i}^FS^XZ`),
+      );
     });
 
     it("fixed text and another msg property", async function () {
@@ -137,8 +161,14 @@ describe("send-to-tcp-port", function () {
       const [m] = await out.until(1);
       assert.strictEqual(m.n, "ok");
       await waitFor(() => errs.length === bad.length, "an error per bad message");
-      assert.deepStrictEqual(codes(errs), bad.map(() => "EPAYLOAD"));
-      assert.deepStrictEqual(errs.map((e) => e.msg.n), [...bad.keys()]);
+      assert.deepStrictEqual(
+        codes(errs),
+        bad.map(() => "EPAYLOAD"),
+      );
+      assert.deepStrictEqual(
+        errs.map((e) => e.msg.n),
+        [...bad.keys()],
+      );
       assert.match(errs[0].err.message, /errors\.payload\.undefined/);
       assert.match(errs[4].err.message, /errors\.payload\.type/);
       await p.until(1);
@@ -146,7 +176,14 @@ describe("send-to-tcp-port", function () {
     });
 
     it("an error reaches a Catch node with msg.error.message and msg.error.code", async function () {
-      const { send } = await start({ host: HOST, port: 9 }, [{ id: "catcher", type: "catch", scope: null, uncaught: false, x: 100, y: 100, wires: [["caught"]] }, { id: "caught", type: "helper" }], [catchNode]);
+      const { send } = await start(
+        { host: HOST, port: 9 },
+        [
+          { id: "catcher", type: "catch", scope: null, uncaught: false, x: 100, y: 100, wires: [["caught"]] },
+          { id: "caught", type: "helper" },
+        ],
+        [catchNode],
+      );
       const caught = recorder(helper.getNode("caught"));
       send.receive({ payload: null, topic: "t" });
       const [m] = await caught.until(1);
@@ -158,7 +195,7 @@ describe("send-to-tcp-port", function () {
   });
 
   describe("destination", function () {
-    it("with no host in the node: msg.destination \"host:port\", else msg.host and msg.port", async function () {
+    it('with no host in the node: msg.destination "host:port", else msg.host and msg.port', async function () {
       const a = await printer();
       const b = await printer();
       const { send, out } = await start({ host: "", port: "" });
@@ -167,8 +204,14 @@ describe("send-to-tcp-port", function () {
       const msgs = await out.until(2);
       const where = Object.fromEntries(msgs.map((m) => [m.payload, [m.tcp.host, m.tcp.port]]));
       assert.deepStrictEqual(where, { A: [HOST, a.port], B: [HOST, b.port] });
-      assert.deepStrictEqual((await a.until(1)).map((j) => j.data.toString()), ["A"]);
-      assert.deepStrictEqual((await b.until(1)).map((j) => j.data.toString()), ["B"]);
+      assert.deepStrictEqual(
+        (await a.until(1)).map((j) => j.data.toString()),
+        ["A"],
+      );
+      assert.deepStrictEqual(
+        (await b.until(1)).map((j) => j.data.toString()),
+        ["B"],
+      );
     });
 
     it("the node's host:port wins over the message's", async function () {
@@ -177,7 +220,10 @@ describe("send-to-tcp-port", function () {
       const { send, out } = await start({ host: `${HOST}:${mine.port}`, port: "" });
       send.receive({ payload: "x", destination: `${HOST}:${other.port}`, host: HOST, port: other.port });
       await out.until(1);
-      assert.deepStrictEqual((await mine.until(1)).map((j) => j.data.toString()), ["x"]);
+      assert.deepStrictEqual(
+        (await mine.until(1)).map((j) => j.data.toString()),
+        ["x"],
+      );
       await sleep(30);
       assert.strictEqual(other.stats.connections, 0);
     });
@@ -210,8 +256,18 @@ describe("send-to-tcp-port", function () {
       send.receive({ payload: "z", printer: `${HOST}:0`, n: 3 });
       await waitFor(() => errs.length === 3, "three errors");
       assert.deepStrictEqual(codes(errs), ["EDESTINATION", "EDESTINATION", "EDESTINATION"]);
-      assert.deepStrictEqual(errs.map((e) => e.err.message.replace(/:.*/, "")), ["send-to-tcp-port.errors.destination.no-host", "send-to-tcp-port.errors.destination.bad-host", "send-to-tcp-port.errors.destination.bad-port"]);
-      assert.deepStrictEqual(errs.map((e) => e.msg.n), [1, 2, 3]);
+      assert.deepStrictEqual(
+        errs.map((e) => e.err.message.replace(/:.*/, "")),
+        [
+          "send-to-tcp-port.errors.destination.no-host",
+          "send-to-tcp-port.errors.destination.bad-host",
+          "send-to-tcp-port.errors.destination.bad-port",
+        ],
+      );
+      assert.deepStrictEqual(
+        errs.map((e) => e.msg.n),
+        [1, 2, 3],
+      );
       assert.strictEqual(p.stats.connections, 0);
     });
 
@@ -222,7 +278,10 @@ describe("send-to-tcp-port", function () {
       assert.strictEqual(refused.err.code, "ECONFIG");
       assert.strictEqual(refused.msg.n, 1);
       const logged = helper.log().args.filter((a) => a[0] && a[0].level === helper.log().ERROR);
-      assert.ok(logged.some((a) => /errors\.config/.test(String(a[0].msg))), "the config error is logged");
+      assert.ok(
+        logged.some((a) => /errors\.config/.test(String(a[0].msg))),
+        "the config error is logged",
+      );
     });
   });
 
@@ -232,11 +291,20 @@ describe("send-to-tcp-port", function () {
       const { send, out } = await start({ host: HOST, port: p.port, after: "eof", retryDelay: 5, retryMaxDelay: 20 });
       for (let i = 0; i < 10; i++) send.receive({ payload: `label ${i}\n`, n: i });
       const msgs = await out.until(10, 10000);
-      assert.deepStrictEqual(msgs.map((m) => m.n), [...Array(10).keys()]);
-      assert.deepStrictEqual(p.texts(), [...Array(10).keys()].map((i) => `label ${i}\n`));
+      assert.deepStrictEqual(
+        msgs.map((m) => m.n),
+        [...Array(10).keys()],
+      );
+      assert.deepStrictEqual(
+        p.texts(),
+        [...Array(10).keys()].map((i) => `label ${i}\n`),
+      );
       assert.strictEqual(p.stats.connections, 10);
       assert.strictEqual(p.stats.maxConcurrent, 1);
-      assert.ok(msgs.slice(1).every((m) => m.tcp.attempts > 1), "every job after the first met a busy printer and retried");
+      assert.ok(
+        msgs.slice(1).every((m) => m.tcp.attempts > 1),
+        "every job after the first met a busy printer and retried",
+      );
     });
 
     it("refused until the attempts run out: ECONNREFUSED with the message, red status", async function () {
@@ -273,11 +341,20 @@ describe("send-to-tcp-port", function () {
       for (let i = 0; i < 5; i++) send.receive({ payload: `j${i}`, n: i });
       await waitFor(() => errs.length === 2, "two refusals");
       assert.deepStrictEqual(codes(errs), ["EQUEUEFULL", "EQUEUEFULL"]);
-      assert.deepStrictEqual(errs.map((e) => e.msg.n), [3, 4]);
+      assert.deepStrictEqual(
+        errs.map((e) => e.msg.n),
+        [3, 4],
+      );
       const msgs = await out.until(3);
-      assert.deepStrictEqual(msgs.map((m) => m.n), [0, 1, 2]);
+      assert.deepStrictEqual(
+        msgs.map((m) => m.n),
+        [0, 1, 2],
+      );
       assert.deepStrictEqual(p.texts(), ["j0", "j1", "j2"]);
-      assert.ok(statuses.some((st) => st.fill === "blue" && /status\.sending/.test(st.text)), "the status showed the jobs sending and queued");
+      assert.ok(
+        statuses.some((st) => st.fill === "blue" && /status\.sending/.test(st.text)),
+        "the status showed the jobs sending and queued",
+      );
       await waitFor(() => statuses.length && statuses[statuses.length - 1].fill === "green", "a green status once all went out");
     });
 
@@ -290,10 +367,16 @@ describe("send-to-tcp-port", function () {
       for (let i = 0; i < N; i++) send.receive({ payload: label(i), n: i });
       const msgs = await out.until(N, 25000);
       assert.deepStrictEqual(errs, []);
-      assert.ok(msgs.every((m, i) => m.n === i), "results in order");
+      assert.ok(
+        msgs.every((m, i) => m.n === i),
+        "results in order",
+      );
       const texts = p.texts();
       assert.strictEqual(texts.length, N);
-      assert.ok(texts.every((t, i) => t === label(i)), "printed in order, one label per job, nothing merged or lost");
+      assert.ok(
+        texts.every((t, i) => t === label(i)),
+        "printed in order, one label per job, nothing merged or lost",
+      );
       assert.strictEqual(p.stats.connections, N);
       assert.strictEqual(new Set(p.jobs.map((j) => j.remotePort)).size > 1, true);
       assert.ok(msgs.reduce((s, m) => s + m.tcp.attempts, 0) > N, "the printer's refusals were retried");
@@ -305,8 +388,27 @@ describe("send-to-tcp-port", function () {
       const p = await printer();
       const refusing = await freePort();
       const flow = onTab([
-        { id: "ok", type: "send-to-tcp-port", host: HOST, port: p.port, after: "delay", disconnectDelay: 50, drainTimeout: 1500, wires: [["out"]] },
-        { id: "stuck", type: "send-to-tcp-port", host: HOST, port: refusing, attempts: 1000, retryDelay: 20, retryWithin: 60000, drainTimeout: 200, wires: [["out"]] },
+        {
+          id: "ok",
+          type: "send-to-tcp-port",
+          host: HOST,
+          port: p.port,
+          after: "delay",
+          disconnectDelay: 50,
+          drainTimeout: 1500,
+          wires: [["out"]],
+        },
+        {
+          id: "stuck",
+          type: "send-to-tcp-port",
+          host: HOST,
+          port: refusing,
+          attempts: 1000,
+          retryDelay: 20,
+          retryWithin: 60000,
+          drainTimeout: 200,
+          wires: [["out"]],
+        },
         { id: "out", type: "helper" },
       ]);
       await helper.load(NODES, flow);
@@ -325,19 +427,29 @@ describe("send-to-tcp-port", function () {
       // below the 60 s the stuck jobs would retry and Node-RED's 15 s limit for a node's close.
       assert.ok(took < 10000, `redeploy took ${took} ms`);
       assert.deepStrictEqual(p.texts(), ["ok0", "ok1", "ok2"]);
-      assert.deepStrictEqual(out.msgs.map((m) => m.payload), ["ok0", "ok1", "ok2"]);
+      assert.deepStrictEqual(
+        out.msgs.map((m) => m.payload),
+        ["ok0", "ok1", "ok2"],
+      );
       assert.deepStrictEqual(codes(stuckErrs), ["ESTOPPED", "ESTOPPED", "ESTOPPED"]);
-      assert.deepStrictEqual(stuckErrs.map((e) => e.msg.n), [0, 1, 2]);
+      assert.deepStrictEqual(
+        stuckErrs.map((e) => e.msg.n),
+        [0, 1, 2],
+      );
     });
   });
 
   describe("reply to sender", function () {
-    const reply = (extra) => Object.assign({ type: "send-to-tcp-port", mode: "reply", data: '"ACK " & payload & "\\r\\n"', dataType: "jsonata" }, extra);
+    const reply = (extra) =>
+      Object.assign({ type: "send-to-tcp-port", mode: "reply", data: '"ACK " & payload & "\\r\\n"', dataType: "jsonata" }, extra);
     const trigger = (port, extra) => Object.assign({ type: "tcp-server-trigger", host: HOST, port, event: "line" }, extra);
 
     it("answers the client on its own connection, in order, and reports each reply", async function () {
       const port = await freePort();
-      await helper.load(NODES, onTab([trigger(port, { id: "trig", wires: [["send"]] }), reply({ id: "send", wires: [["out"]] }), { id: "out", type: "helper" }]));
+      await helper.load(
+        NODES,
+        onTab([trigger(port, { id: "trig", wires: [["send"]] }), reply({ id: "send", wires: [["out"]] }), { id: "out", type: "helper" }]),
+      );
       const out = recorder(helper.getNode("out"));
       const c = await connect(port);
       const other = await connect(port);
@@ -349,7 +461,10 @@ describe("send-to-tcp-port", function () {
       const expected = [...Array(200).keys()].map((i) => `ACK ${i}\r\n`).join("");
       await waitFor(() => Buffer.concat(got).length >= expected.length, "all replies");
       const lines = Buffer.concat(got).toString().split("\r\n").filter(Boolean);
-      assert.deepStrictEqual(lines, [...Array(200).keys()].map((i) => `ACK ${i}`));
+      assert.deepStrictEqual(
+        lines,
+        [...Array(200).keys()].map((i) => `ACK ${i}`),
+      );
       const mine = msgs.filter((m) => m.payload !== "other");
       assert.ok(mine.every((m) => m.tcp.sessionId === m._session.id && m.tcp.closed === false));
       assert.strictEqual(mine[0].tcp.peer, `${HOST}:${c.localPort}`);
@@ -382,8 +497,32 @@ describe("send-to-tcp-port", function () {
     it("inside a subflow, after a delay node, and closing the connection after the reply", async function () {
       const port = await freePort();
       const flow = onTab([
-        { id: "sf", type: "subflow", name: "answer", env: [], in: [{ x: 50, y: 30, wires: [{ id: "sfdelay" }] }], out: [{ x: 400, y: 30, wires: [{ id: "sfsend", port: 0 }] }] },
-        { id: "sfdelay", type: "delay", z: "sf", x: 100, y: 30, pauseType: "delay", timeout: "100", timeoutUnits: "milliseconds", rate: "1", nbRateUnits: "1", rateUnits: "second", randomFirst: "1", randomLast: "5", randomUnits: "seconds", drop: false, wires: [["sfsend"]] },
+        {
+          id: "sf",
+          type: "subflow",
+          name: "answer",
+          env: [],
+          in: [{ x: 50, y: 30, wires: [{ id: "sfdelay" }] }],
+          out: [{ x: 400, y: 30, wires: [{ id: "sfsend", port: 0 }] }],
+        },
+        {
+          id: "sfdelay",
+          type: "delay",
+          z: "sf",
+          x: 100,
+          y: 30,
+          pauseType: "delay",
+          timeout: "100",
+          timeoutUnits: "milliseconds",
+          rate: "1",
+          nbRateUnits: "1",
+          rateUnits: "second",
+          randomFirst: "1",
+          randomLast: "5",
+          randomUnits: "seconds",
+          drop: false,
+          wires: [["sfsend"]],
+        },
         reply({ id: "sfsend", z: "sf", x: 250, y: 30, closeAfterReply: true, wires: [[]] }),
         trigger(port, { id: "trig", wires: [["inst"]] }),
         { id: "inst", type: "subflow:sf", x: 200, y: 100, wires: [["out"]] }, // x/y: without them Node-RED takes a node for a config node
@@ -406,12 +545,15 @@ describe("send-to-tcp-port", function () {
 
     it("to a connection that closed: ESESSIONCLOSED with the message", async function () {
       const port = await freePort();
-      await helper.load(NODES.concat([delayNode]), onTab([
-        trigger(port, { id: "trig", wires: [["wait"]] }),
-        { id: "wait", type: "delay", pauseType: "delay", timeout: "150", timeoutUnits: "milliseconds", wires: [["send"]] },
-        reply({ id: "send", wires: [["out"]] }),
-        { id: "out", type: "helper" },
-      ]));
+      await helper.load(
+        NODES.concat([delayNode]),
+        onTab([
+          trigger(port, { id: "trig", wires: [["wait"]] }),
+          { id: "wait", type: "delay", pauseType: "delay", timeout: "150", timeoutUnits: "milliseconds", wires: [["send"]] },
+          reply({ id: "send", wires: [["out"]] }),
+          { id: "out", type: "helper" },
+        ]),
+      );
       const errs = errors(helper.getNode("send"));
       const c = await connect(port);
       c.end("gone soon\n");
@@ -424,7 +566,14 @@ describe("send-to-tcp-port", function () {
 
     it("from a trigger set to 'on client disconnect': a clear ESESSIONCLOSED that says why", async function () {
       const port = await freePort();
-      await helper.load(NODES, onTab([trigger(port, { id: "trig", event: "close", wires: [["send"]] }), reply({ id: "send", wires: [["out"]] }), { id: "out", type: "helper" }]));
+      await helper.load(
+        NODES,
+        onTab([
+          trigger(port, { id: "trig", event: "close", wires: [["send"]] }),
+          reply({ id: "send", wires: [["out"]] }),
+          { id: "out", type: "helper" },
+        ]),
+      );
       const errs = errors(helper.getNode("send"));
       const c = await connect(port);
       c.end("whole job");
@@ -436,12 +585,15 @@ describe("send-to-tcp-port", function () {
 
     it("without a session, or with another manager's session: ESESSIONINVALID / ESESSIONUNKNOWN", async function () {
       const port = await freePort();
-      await helper.load(NODES, onTab([
-        { id: "mgr", type: "tcp-connection-manager", name: "own" },
-        trigger(port, { id: "trig", manager: "mgr", wires: [["send"]] }),
-        reply({ id: "send", wires: [["out"]] }),
-        { id: "out", type: "helper" },
-      ]));
+      await helper.load(
+        NODES,
+        onTab([
+          { id: "mgr", type: "tcp-connection-manager", name: "own" },
+          trigger(port, { id: "trig", manager: "mgr", wires: [["send"]] }),
+          reply({ id: "send", wires: [["out"]] }),
+          { id: "out", type: "helper" },
+        ]),
+      );
       const send = helper.getNode("send");
       const errs = errors(send);
       send.receive({ payload: "no session" });

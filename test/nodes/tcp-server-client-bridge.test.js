@@ -53,7 +53,11 @@ async function peerServer(port = 0) {
     conns.push(c);
   });
   await new Promise((r) => server.listen(port, "127.0.0.1", () => r(undefined)));
-  return { conns, port: /** @type {import("net").AddressInfo} */ (server.address()).port, close: () => (conns.forEach((c) => c.socket.destroy()), server.close()) };
+  return {
+    conns,
+    port: /** @type {import("net").AddressInfo} */ (server.address()).port,
+    close: () => (conns.forEach((c) => c.socket.destroy()), server.close()),
+  };
 }
 
 /** Everything a client socket has received so far. */
@@ -76,7 +80,13 @@ describe("tcp-server-client-bridge", function () {
 
   it("plays the seed's time chart: peer dials in, data both ways, idle timeout, 10 input bytes dial out, buffer first", async function () {
     const centre = usePeer(await peerServer());
-    const { port, br, out, ev, status } = await start({ peerPort: centre.port, eventBytes: 10, timeout: "0.3", events: true, topic: "bridge" });
+    const { port, br, out, ev, status } = await start({
+      peerPort: centre.port,
+      eventBytes: 10,
+      timeout: "0.3",
+      events: true,
+      topic: "bridge",
+    });
 
     // ~ / 1: the remote host connects to the node's local port; the link is made.
     const host = await connect(port);
@@ -138,7 +148,10 @@ describe("tcp-server-client-bridge", function () {
       const c = await connect(port);
       c.write("one\ntwo\nthree\n"); // one write: the bridge reads the three frames at once
       const msgs = await out.until(3);
-      assert.deepStrictEqual(msgs.map((m) => m.payload), ["one", "two", "three"]);
+      assert.deepStrictEqual(
+        msgs.map((m) => m.payload),
+        ["one", "two", "three"],
+      );
       assert.strictEqual(new Set(msgs.map((m) => m._msgid)).size, 3, "separate messages");
       const frames = sends.filter((a) => !(Array.isArray(a) && a[0] === null)); // not the events
       assert.strictEqual(frames.length, 3, `one send() per frame (events ${withEvents})`);
@@ -228,7 +241,10 @@ describe("tcp-server-client-bridge", function () {
     const registry = helper.getNode("mgr").core.registry;
     const list = registry.list();
     assert.strictEqual(list.length, 1);
-    assert.deepStrictEqual([list[0].id, list[0].direction, list[0].remotePort, list[0].localPort], [m._session.id, "in", c.localPort, port]);
+    assert.deepStrictEqual(
+      [list[0].id, list[0].direction, list[0].remotePort, list[0].localPort],
+      [m._session.id, "in", c.localPort, port],
+    );
     assert.strictEqual(DEFAULT_MANAGER.registry.list().filter((s) => s.ownerId === "br").length, 0, "not in the default manager");
     registry.lookup(m._session.id).socket.write("reply\n");
     await waitFor(() => got() === "reply\n", "the reply");
@@ -266,7 +282,13 @@ describe("tcp-server-client-bridge", function () {
     await waitFor(() => got().length === 6, "6 bytes");
     assert.deepStrictEqual([...Buffer.from(got(), "latin1")], [0x80, 0xfc, 0x00, 0xff, 0x34, 0x32]);
     await caught.until(2);
-    assert.deepStrictEqual(caught.msgs.map((m) => [m._msgid, m.error.code]), [["bad1", "EPAYLOAD"], ["bad2", "EPAYLOAD"]]);
+    assert.deepStrictEqual(
+      caught.msgs.map((m) => [m._msgid, m.error.code]),
+      [
+        ["bad1", "EPAYLOAD"],
+        ["bad2", "EPAYLOAD"],
+      ],
+    );
     assert.match(caught.msgs[0].error.message, /errors\.payload\.undefined/);
     c.destroy();
   });
@@ -298,7 +320,10 @@ describe("tcp-server-client-bridge", function () {
     const errs = errors(br);
     br.receive({ payload: "waiting for a link" });
     await sleep(30);
-    await helper.setFlows(flow.map((n) => (n.id === "br" ? Object.assign({}, n, { topic: "x" }) : n)), "nodes");
+    await helper.setFlows(
+      flow.map((n) => (n.id === "br" ? Object.assign({}, n, { topic: "x" }) : n)),
+      "nodes",
+    );
     await waitFor(() => errs.some((e) => e.err.code === "EUNSENT"), "the unsent error");
     const e = errs.find((x) => x.err.code === "EUNSENT");
     assert.strictEqual(e.msg.payload.toString(), "waiting for a link");
@@ -308,7 +333,10 @@ describe("tcp-server-client-bridge", function () {
     const blocker = net.createServer().listen(0, "127.0.0.1");
     await new Promise((r) => blocker.once("listening", r));
     const centre = usePeer(await peerServer());
-    await helper.load(NODES, bridgeFlow({ port: /** @type {import("net").AddressInfo} */ (blocker.address()).port, peerPort: centre.port, eventBytes: 3 }));
+    await helper.load(
+      NODES,
+      bridgeFlow({ port: /** @type {import("net").AddressInfo} */ (blocker.address()).port, peerPort: centre.port, eventBytes: 3 }),
+    );
     const br = helper.getNode("br");
     const errs = errors(br);
     const statuses = [];
@@ -324,7 +352,10 @@ describe("tcp-server-client-bridge", function () {
     const port = await freePort();
     await helper.load(NODES, bridgeFlow({ port, peerHost: "", peerPort: 1470 }));
     const logged = helper.log().args.filter((a) => a[0] && a[0].level === helper.log().ERROR);
-    assert.ok(logged.some((a) => /errors\.config/.test(String(a[0].msg))), "config error logged");
+    assert.ok(
+      logged.some((a) => /errors\.config/.test(String(a[0].msg))),
+      "config error logged",
+    );
     const caught = recorder(helper.getNode("caught"));
     helper.getNode("br").receive({ _msgid: "lost?", payload: "x" });
     const [m] = await caught.until(1);

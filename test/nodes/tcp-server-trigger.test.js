@@ -1,7 +1,20 @@
 "use strict";
 const assert = require("assert");
 const net = require("net");
-const { onTab, helper, nodes, freePort, sleep, waitFor, connect, readAll, recorder, errors, triggerFlow, portTaken } = require("../helpers");
+const {
+  onTab,
+  helper,
+  nodes,
+  freePort,
+  sleep,
+  waitFor,
+  connect,
+  readAll,
+  recorder,
+  errors,
+  triggerFlow,
+  portTaken,
+} = require("../helpers");
 
 const { keyed } = require("../helpers/catalog");
 
@@ -26,7 +39,10 @@ describe("tcp-server-trigger", function () {
     c.write("first\r\nsecond\nthi");
     c.write("rd\n");
     const msgs = await out.until(3);
-    assert.deepStrictEqual(msgs.map((m) => m.payload), ["first", "second", "third"]);
+    assert.deepStrictEqual(
+      msgs.map((m) => m.payload),
+      ["first", "second", "third"],
+    );
     for (const m of msgs) {
       assert.strictEqual(m.ip, "127.0.0.1");
       assert.strictEqual(m.port, c.localPort);
@@ -53,8 +69,14 @@ describe("tcp-server-trigger", function () {
       bySession.get(m._session.id).push(m.payload);
     }
     const lists = [...bySession.values()].sort((x, y) => x[0].localeCompare(y[0]));
-    assert.deepStrictEqual(lists[0], Array.from({ length: 200 }, (_, i) => `a${i}`));
-    assert.deepStrictEqual(lists[1], Array.from({ length: 200 }, (_, i) => `b${i}`));
+    assert.deepStrictEqual(
+      lists[0],
+      Array.from({ length: 200 }, (_, i) => `a${i}`),
+    );
+    assert.deepStrictEqual(
+      lists[1],
+      Array.from({ length: 200 }, (_, i) => `b${i}`),
+    );
     a.destroy();
     b.destroy();
   });
@@ -64,7 +86,10 @@ describe("tcp-server-trigger", function () {
     const c = await connect(port);
     c.end("one\ntwo without newline");
     const msgs = await out.until(2);
-    assert.deepStrictEqual(msgs.map((m) => m.payload), ["one", "two without newline"]);
+    assert.deepStrictEqual(
+      msgs.map((m) => m.payload),
+      ["one", "two without newline"],
+    );
   });
 
   it("on client disconnect: emits everything the connection sent as one message", async function () {
@@ -85,7 +110,10 @@ describe("tcp-server-trigger", function () {
     await sleep(20);
     c.write("\rCD\x03\r");
     const msgs = await out.until(2);
-    assert.deepStrictEqual(msgs.map((m) => m.payload), ["AB\x03\r", "CD\x03\r"]);
+    assert.deepStrictEqual(
+      msgs.map((m) => m.payload),
+      ["AB\x03\r", "CD\x03\r"],
+    );
     c.destroy();
   });
 
@@ -96,7 +124,13 @@ describe("tcp-server-trigger", function () {
     await sleep(20);
     c.write(Buffer.from([4, 5, 6, 7, 8, 9]));
     const msgs = await out.until(2);
-    assert.deepStrictEqual(msgs.map((m) => [...m.payload]), [[1, 2, 3, 4], [5, 6, 7, 8]]);
+    assert.deepStrictEqual(
+      msgs.map((m) => [...m.payload]),
+      [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
+    );
     c.end();
     const all = await out.until(3);
     assert.deepStrictEqual([...all[2].payload], [9]);
@@ -111,7 +145,10 @@ describe("tcp-server-trigger", function () {
     await sleep(200);
     c.write("EF");
     const msgs = await out.until(2);
-    assert.deepStrictEqual(msgs.map((m) => m.payload), ["ABCD", "EF"]);
+    assert.deepStrictEqual(
+      msgs.map((m) => m.payload),
+      ["ABCD", "EF"],
+    );
     c.destroy();
   });
 
@@ -130,7 +167,10 @@ describe("tcp-server-trigger", function () {
       await sleep(1);
     }
     const msgs = await out.until(3);
-    assert.deepStrictEqual(msgs.map((m) => m.payload), ["hello", "", "x".repeat(300)]);
+    assert.deepStrictEqual(
+      msgs.map((m) => m.payload),
+      ["hello", "", "x".repeat(300)],
+    );
     c.destroy();
   });
 
@@ -154,7 +194,10 @@ describe("tcp-server-trigger", function () {
     c.write(Buffer.from([0x80, 0x20, 0x66, 0xfc, 0x72, 0x0a])); // "€ für" in windows-1252
     c.write(Buffer.from("€ für\n"));
     const msgs = await out.until(2);
-    assert.deepStrictEqual(msgs.map((m) => m.payload), ["€ für", "€ für"]);
+    assert.deepStrictEqual(
+      msgs.map((m) => m.payload),
+      ["€ für", "€ für"],
+    );
     c.destroy();
   });
 
@@ -164,7 +207,10 @@ describe("tcp-server-trigger", function () {
     await ev.until(1);
     c.end();
     const msgs = await ev.until(2);
-    assert.deepStrictEqual(msgs.map((m) => m.payload), ["connected", "closed"]);
+    assert.deepStrictEqual(
+      msgs.map((m) => m.payload),
+      ["connected", "closed"],
+    );
     assert.strictEqual(msgs[0].connections, 1);
     assert.strictEqual(msgs[1].connections, 0);
     assert.strictEqual(msgs[1].reason, "peer");
@@ -195,7 +241,10 @@ describe("tcp-server-trigger", function () {
     const waited = Date.now() - t0;
     assert.ok(waited >= 120, `closed after ${waited} ms`);
     const msgs = await ev.until(3);
-    assert.deepStrictEqual(msgs.map((m) => m.payload), ["connected", "timeout", "closed"]);
+    assert.deepStrictEqual(
+      msgs.map((m) => m.payload),
+      ["connected", "timeout", "closed"],
+    );
     assert.strictEqual(msgs[2].reason, "timeout");
   });
 
@@ -275,8 +324,14 @@ describe("tcp-server-trigger", function () {
       const errs = errors(helper.getNode("trig"));
       await waitFor(() => errs.length > 0, "listen error");
       assert.match(String(errs[0].err.message), /"seconds":0\.2/, "the error says when the next try is");
-      const warned = helper.log().args.filter((a) => a[0] && a[0].level === helper.log().WARN).map((a) => String(a[0].msg));
-      assert.ok(warned.some((w) => /replyMaxPending/.test(w)), `a warning names the setting: ${warned}`);
+      const warned = helper
+        .log()
+        .args.filter((a) => a[0] && a[0].level === helper.log().WARN)
+        .map((a) => String(a[0].msg));
+      assert.ok(
+        warned.some((w) => /replyMaxPending/.test(w)),
+        `a warning names the setting: ${warned}`,
+      );
       await new Promise((r) => blocker.close(r));
       // Listening again within a few retries (the default waits 5 s).
       const out = recorder(helper.getNode("out"));
@@ -293,7 +348,10 @@ describe("tcp-server-trigger", function () {
     await helper.load(NODES, triggerFlow({ port: 70000 }));
     const trig = helper.getNode("trig");
     const logged = helper.log().args.filter((a) => a[0] && a[0].level === helper.log().ERROR);
-    assert.ok(logged.some((a) => /errors\.config/.test(String(a[0].msg))), "config error logged");
+    assert.ok(
+      logged.some((a) => /errors\.config/.test(String(a[0].msg))),
+      "config error logged",
+    );
     assert.ok(trig);
   });
 });

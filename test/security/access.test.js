@@ -27,7 +27,11 @@ function connectFrom(port, localAddress, host = "127.0.0.1") {
 
 const ipv6 = (() => {
   try {
-    return require("os").networkInterfaces().lo?.some((a) => a.family === "IPv6" || /** @type {unknown} */ (a.family) === 6 /* Node 18 */) ?? false;
+    return (
+      require("os")
+        .networkInterfaces()
+        .lo?.some((a) => a.family === "IPv6" || /** @type {unknown} */ (a.family) === 6 /* Node 18 */) ?? false
+    );
   } catch {
     return false;
   }
@@ -38,7 +42,19 @@ async function startTrigger(props) {
   await helper.load(
     NODES,
     onTab([
-      Object.assign({ id: "trig", type: "tcp-server-trigger", host: "127.0.0.1", port, event: "line", eol: "lf", events: true, wires: [["out"], ["ev"]] }, props),
+      Object.assign(
+        {
+          id: "trig",
+          type: "tcp-server-trigger",
+          host: "127.0.0.1",
+          port,
+          event: "line",
+          eol: "lf",
+          events: true,
+          wires: [["out"], ["ev"]],
+        },
+        props,
+      ),
       { id: "out", type: "helper" },
       { id: "ev", type: "helper" },
     ]),
@@ -114,7 +130,10 @@ describe("security: access control", function () {
     const a4 = await connectFrom(port, "127.0.0.1");
     a4.write("a4\n");
     await out.until(2);
-    assert.deepStrictEqual(out.msgs.map((m) => `${m.ip} ${m.payload}`), ["127.0.0.4 b", "127.0.0.1 a4"]);
+    assert.deepStrictEqual(
+      out.msgs.map((m) => `${m.ip} ${m.payload}`),
+      ["127.0.0.4 b", "127.0.0.1 a4"],
+    );
     for (const s of [a2, b, a4]) s.destroy();
   });
 
@@ -139,7 +158,20 @@ describe("security: access control", function () {
     await helper.load(
       NODES,
       onTab([
-        { id: "br", type: "tcp-server-client-bridge", host: "127.0.0.1", port, peerHost: "127.0.0.1", peerPort: 9, eventBytes: "100", deny: "127.0.0.5", events: true, event: "line", eol: "lf", wires: [["out"], ["ev"]] },
+        {
+          id: "br",
+          type: "tcp-server-client-bridge",
+          host: "127.0.0.1",
+          port,
+          peerHost: "127.0.0.1",
+          peerPort: 9,
+          eventBytes: "100",
+          deny: "127.0.0.5",
+          events: true,
+          event: "line",
+          eol: "lf",
+          wires: [["out"], ["ev"]],
+        },
         { id: "out", type: "helper" },
         { id: "ev", type: "helper" },
       ]),
@@ -160,7 +192,10 @@ describe("security: access control", function () {
 
   it("a bad entry is a configuration error naming it; nothing listens", async function () {
     const port = await freePort();
-    await helper.load(NODES, onTab([{ id: "trig", type: "tcp-server-trigger", host: "127.0.0.1", port, allow: "10.0.0.0/8\n10.0.0.300", wires: [[]] }]));
+    await helper.load(
+      NODES,
+      onTab([{ id: "trig", type: "tcp-server-trigger", host: "127.0.0.1", port, allow: "10.0.0.0/8\n10.0.0.300", wires: [[]] }]),
+    );
     const trig = helper.getNode("trig");
     assert.ok(trig.error.calledOn(trig), "an error");
     assert.strictEqual(await portTaken(port), false);

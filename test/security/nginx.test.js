@@ -61,9 +61,13 @@ ${upstreamPorts.map((p) => `        server 127.0.0.1:${p};`).join("\n")}
 }
 `,
   );
-  const child = spawn(nginx, ["-p", dir, "-c", conf, "-e", path.join(dir, "error.log"), "-g", `daemon off; pid ${path.join(dir, "nginx.pid")};`], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    nginx,
+    ["-p", dir, "-c", conf, "-e", path.join(dir, "error.log"), "-g", `daemon off; pid ${path.join(dir, "nginx.pid")};`],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
@@ -122,7 +126,11 @@ describe("security: nginx stream with proxy_protocol in front of two triggers", 
     nginxBin = findNginx();
     if (!nginxBin) {
       if (process.env.TCPA_REQUIRE_NGINX === "1") throw new Error("nginx is required here (TCPA_REQUIRE_NGINX=1) but not installed");
-      skipBecause(this, "nginx in front of two triggers", "nginx is not installed (Debian: apt-get install nginx libnginx-mod-stream; CI requires it)");
+      skipBecause(
+        this,
+        "nginx in front of two triggers",
+        "nginx is not installed (Debian: apt-get install nginx libnginx-mod-stream; CI requires it)",
+      );
     }
   });
 
@@ -134,14 +142,32 @@ describe("security: nginx stream with proxy_protocol in front of two triggers", 
 
   it("each trigger sees the real client address; every client gets its own reply through nginx", async function () {
     const [p1, p2, front] = [await freePort(), await freePort(), await freePort()];
-    const trig = (id, port, out) => ({ id, type: "tcp-server-trigger", host: "127.0.0.1", port, proxyProtocol: "v1", proxyFrom: "127.0.0.3", allow: "127.0.0.0/24", event: "line", eol: "lf", wires: [[out, "replier"]] });
+    const trig = (id, port, out) => ({
+      id,
+      type: "tcp-server-trigger",
+      host: "127.0.0.1",
+      port,
+      proxyProtocol: "v1",
+      proxyFrom: "127.0.0.3",
+      allow: "127.0.0.0/24",
+      event: "line",
+      eol: "lf",
+      wires: [[out, "replier"]],
+    });
     await helper.load(
       NODES,
       onTab([
         trig("instance1", p1, "out1"),
         trig("instance2", p2, "out2"),
         // Replies: "instance N saw <ip>:<port> say <payload>" back on the sender's connection.
-        { id: "replier", type: "send-to-tcp-port", mode: "reply", data: "'instance ' & ($.localPort = " + p1 + " ? '1' : '2') & ' saw ' & ip & ':' & port & ' say ' & payload & '\\n'", dataType: "jsonata", wires: [[]] },
+        {
+          id: "replier",
+          type: "send-to-tcp-port",
+          mode: "reply",
+          data: "'instance ' & ($.localPort = " + p1 + " ? '1' : '2') & ' saw ' & ip & ':' & port & ' say ' & payload & '\\n'",
+          dataType: "jsonata",
+          wires: [[]],
+        },
         { id: "out1", type: "helper" },
         { id: "out2", type: "helper" },
       ]),
@@ -161,13 +187,33 @@ describe("security: nginx stream with proxy_protocol in front of two triggers", 
       assert.strictEqual(m.port, clients[i].localPort, "the client's own port");
     }
     await waitFor(() => clients.every((c) => c.got().endsWith("\n")), "a reply for every client", 10000);
-    clients.forEach((c, i) => assert.match(c.got(), new RegExp(`^instance [12] saw 127\\.0\\.0\\.${10 + i}:${c.localPort} say reading ${i}\\n$`)));
+    clients.forEach((c, i) =>
+      assert.match(c.got(), new RegExp(`^instance [12] saw 127\\.0\\.0\\.${10 + i}:${c.localPort} say reading ${i}\\n$`)),
+    );
     for (const c of clients) c.destroy();
   });
 
   it("a connection that reaches an instance directly is refused, also with a forged header (Balancers = nginx)", async function () {
     const port = await freePort();
-    await helper.load(NODES, onTab([{ id: "t", type: "tcp-server-trigger", host: "127.0.0.1", port, proxyProtocol: "v1", proxyFrom: "127.0.0.3", events: true, event: "line", eol: "lf", wires: [["out"], ["ev"]] }, { id: "out", type: "helper" }, { id: "ev", type: "helper" }]));
+    await helper.load(
+      NODES,
+      onTab([
+        {
+          id: "t",
+          type: "tcp-server-trigger",
+          host: "127.0.0.1",
+          port,
+          proxyProtocol: "v1",
+          proxyFrom: "127.0.0.3",
+          events: true,
+          event: "line",
+          eol: "lf",
+          wires: [["out"], ["ev"]],
+        },
+        { id: "out", type: "helper" },
+        { id: "ev", type: "helper" },
+      ]),
+    );
     const front = await freePort();
     nginx = await startNginx(nginxBin, front, [port]);
     const ev = recorder(helper.getNode("ev"));

@@ -34,7 +34,19 @@ async function start(props, extra = []) {
   await helper.load(
     NODES,
     onTab([
-      Object.assign({ id: "trig", type: "tcp-server-trigger", host: "127.0.0.1", port, event: "line", eol: "lf", events: true, wires: [["out", "replier"], ["ev"]] }, props),
+      Object.assign(
+        {
+          id: "trig",
+          type: "tcp-server-trigger",
+          host: "127.0.0.1",
+          port,
+          event: "line",
+          eol: "lf",
+          events: true,
+          wires: [["out", "replier"], ["ev"]],
+        },
+        props,
+      ),
       { id: "replier", type: "send-to-tcp-port", mode: "reply", data: "payload", dataType: "msg", wires: [[]] },
       { id: "out", type: "helper" },
       { id: "ev", type: "helper" },
@@ -74,7 +86,7 @@ describe("security: PROXY protocol", function () {
     c.s.destroy();
   });
 
-  it("v2 (binary) and \"any\" taking both versions", async function () {
+  it('v2 (binary) and "any" taking both versions', async function () {
     const { port, out } = await start({ proxyProtocol: "any" });
     const a = await viaBalancer(port, v2tcp4("198.51.100.20", 40001), "from v2\n");
     const b = await viaBalancer(port, proxyHeaderV1("2001:db8::7", "::1", 40002, port), "from v1\n");
@@ -120,13 +132,29 @@ describe("security: PROXY protocol", function () {
     assert.deepStrictEqual([m.ip, m.port, m.payload], ["203.0.113.7", 1001, "real"]);
     await waitFor(() => got === "real", "the reply through the balancer");
     assert.strictEqual(spoof.got(), "");
-    assert.deepStrictEqual(out.msgs.map((x) => x.payload), ["real"]);
+    assert.deepStrictEqual(
+      out.msgs.map((x) => x.payload),
+      ["real"],
+    );
     lb.destroy();
   });
 
   it("Balancers: an entry that is not an address or range is a configuration error naming it", async function () {
     const port = await freePort();
-    await helper.load(NODES, onTab([{ id: "trig", type: "tcp-server-trigger", host: "127.0.0.1", port, proxyProtocol: "v1", proxyFrom: "10.0.0.0/8\nbalancer-1", wires: [[]] }]));
+    await helper.load(
+      NODES,
+      onTab([
+        {
+          id: "trig",
+          type: "tcp-server-trigger",
+          host: "127.0.0.1",
+          port,
+          proxyProtocol: "v1",
+          proxyFrom: "10.0.0.0/8\nbalancer-1",
+          wires: [[]],
+        },
+      ]),
+    );
     const trig = helper.getNode("trig");
     assert.ok(trig.error.calledOn(trig), "an error");
     assert.match(String(trig.error.firstCall.args[0]), /balancer-1/, "it names the entry");
@@ -141,7 +169,13 @@ describe("security: PROXY protocol", function () {
     const a = await viaBalancer(port, Buffer.from("PROXY UNKNOWN\r\n"), "u\n");
     const b = await viaBalancer(port, local, "l\n");
     await out.until(2);
-    assert.deepStrictEqual(out.msgs.map((m) => [m.ip, m.port]).sort(), [["127.0.0.1", a.s.localPort], ["127.0.0.1", b.s.localPort]].sort());
+    assert.deepStrictEqual(
+      out.msgs.map((m) => [m.ip, m.port]).sort(),
+      [
+        ["127.0.0.1", a.s.localPort],
+        ["127.0.0.1", b.s.localPort],
+      ].sort(),
+    );
     a.s.destroy();
     b.s.destroy();
   });
@@ -157,14 +191,19 @@ describe("security: PROXY protocol", function () {
     const other = await viaBalancer(port, proxyHeaderV1("203.0.113.8", "127.0.0.1", 1003, port), "other\n");
     await out.until(2);
     assert.deepStrictEqual(refused(ev), ["198.51.100.1 denied", "203.0.113.7 per-ip-limit"]);
-    assert.deepStrictEqual(out.msgs.map((m) => m.payload), ["ok", "other"]);
+    assert.deepStrictEqual(
+      out.msgs.map((m) => m.payload),
+      ["ok", "other"],
+    );
     ok.s.destroy();
     other.s.destroy();
   });
 
   it("PROXY header before a TLS handshake (TLS terminated by Node-RED behind a TCP balancer)", async function () {
     const c = certs();
-    const { port, out } = await start({ proxyProtocol: "v1", tls: "srv" }, [tlsConfigNode("srv", { cert: c.server.cert, key: c.server.key, ca: c.ca })]);
+    const { port, out } = await start({ proxyProtocol: "v1", tls: "srv" }, [
+      tlsConfigNode("srv", { cert: c.server.cert, key: c.server.key, ca: c.ca }),
+    ]);
     const raw = await connect(port);
     raw.write(proxyHeaderV1("203.0.113.50", "127.0.0.1", 4242, port));
     const s = tls.connect({ socket: raw, ca: c.read(c.ca), servername: "localhost" });
@@ -180,7 +219,15 @@ describe("security: PROXY protocol", function () {
 
   it("a peer that sends no header in time is refused (listener, short timeout)", async function () {
     const events = [];
-    const h = new Proxy({}, { get: (_, name) => (...args) => events.push([name, ...args]) });
+    const h = new Proxy(
+      {},
+      {
+        get:
+          (_, name) =>
+          (...args) =>
+            events.push([name, ...args]),
+      },
+    );
     const listener = new Listener({
       listen: { port: 0, host: "127.0.0.1", maxConnections: 0, readTimeoutMs: 0 },
       inbound: { event: "line", eol: "lf", output: "string", encoding: "utf8", topic: "", readTimeoutMs: 0 },

@@ -44,7 +44,17 @@ async function startTrigger(tlsProps, triggerProps = {}) {
     onTab([
       tlsConfigNode("srvtls", Object.assign({ cert: c.server.cert, key: c.server.key, ca: c.ca }, tlsProps)),
       Object.assign(
-        { id: "trig", type: "tcp-server-trigger", host: "127.0.0.1", port, tls: "srvtls", event: "line", eol: "lf", events: true, wires: [["out", "replier"], ["ev"]] },
+        {
+          id: "trig",
+          type: "tcp-server-trigger",
+          host: "127.0.0.1",
+          port,
+          tls: "srvtls",
+          event: "line",
+          eol: "lf",
+          events: true,
+          wires: [["out", "replier"], ["ev"]],
+        },
         triggerProps,
       ),
       // (not id "reply": a property whose value is another node's id counts as a config node reference)
@@ -98,7 +108,11 @@ describe("security: TLS", function () {
       assert.strictEqual(r.ip, "127.0.0.1");
       assert.strictEqual(r.port, plainPort);
       // What TLS said about it: plain text where a ClientHello belongs.
-      assert.match(r.error && r.error.message, /wrong version number|unknown protocol|http request|packet length/i, JSON.stringify(r.error));
+      assert.match(
+        r.error && r.error.message,
+        /wrong version number|unknown protocol|http request|packet length/i,
+        JSON.stringify(r.error),
+      );
       assert.strictEqual(out.msgs.length, 1, "nothing of the plain connection became a message");
     });
 
@@ -114,7 +128,8 @@ describe("security: TLS", function () {
         // The server closes both: nothing is left that counts against max connections.
         await Promise.all(closed);
         await waitFor(() => ev.msgs.filter((e) => e.event === "refused" && e.reason === "tls").length === 2, "two tls refusals");
-        for (const r of ev.msgs.filter((e) => e.event === "refused")) assert.match(r.error && r.error.message, /timed? ?out/i, JSON.stringify(r.error));
+        for (const r of ev.msgs.filter((e) => e.event === "refused"))
+          assert.match(r.error && r.error.message, /timed? ?out/i, JSON.stringify(r.error));
         // A real client gets in at once.
         const s = await tlsClient(port, { ca: c.read(c.ca) });
         s.write("after the silent ones\n");
@@ -129,7 +144,9 @@ describe("security: TLS", function () {
     it("a client that does not trust the server's CA fails its handshake (the server is not blindly trusted)", async function () {
       const c = certs();
       const { port } = await startTrigger({});
-      await assert.rejects(tlsClient(port, { ca: c.read(c.rogueCa) }), (/** @type {any} */ err) => /self[- ]signed|unable to verify|UNABLE_TO_VERIFY/i.test(err.message + err.code));
+      await assert.rejects(tlsClient(port, { ca: c.read(c.rogueCa) }), (/** @type {any} */ err) =>
+        /self[- ]signed|unable to verify|UNABLE_TO_VERIFY/i.test(err.message + err.code),
+      );
     });
 
     it("mutual TLS: a client certificate from the CA gets in; none, or one from another CA, is refused as tls", async function () {
@@ -155,7 +172,10 @@ describe("security: TLS", function () {
       // the handshake without an error of its own, so that refusal has none.)
       const why = ev.msgs.filter((e) => e.event === "refused").map((e) => e.error && e.error.message);
       assert.match(why[0], /certificate/i, `no client certificate: ${why[0]}`);
-      assert.deepStrictEqual(out.msgs.map((x) => x.payload), ["from plc-17"]);
+      assert.deepStrictEqual(
+        out.msgs.map((x) => x.payload),
+        ["from plc-17"],
+      );
       await waitFor(() => st.some((x) => /listening-refused.*"refused":2/.test(x.text || "")), "status counts the refusals");
       good.destroy();
     });
@@ -175,7 +195,11 @@ describe("security: TLS", function () {
       );
       const text = (id) => {
         const node = helper.getNode(id);
-        return node.error.getCalls().filter((call) => call.thisValue === node).map((call) => String(call.args[0])).join("\n");
+        return node.error
+          .getCalls()
+          .filter((call) => call.thisValue === node)
+          .map((call) => String(call.args[0]))
+          .join("\n");
       };
       assert.match(text("t1"), /errors\.tls-no-ca/);
       assert.match(text("t2"), /errors\.tls-no-cert/);
@@ -197,7 +221,11 @@ describe("security: TLS", function () {
       });
       server.on("tlsClientError", () => undefined);
       await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
-      return { port: /** @type {import("net").AddressInfo} */ (server.address()).port, got, close: () => new Promise((r) => server.close(r)) };
+      return {
+        port: /** @type {import("net").AddressInfo} */ (server.address()).port,
+        got,
+        close: () => new Promise((r) => server.close(r)),
+      };
     }
 
     async function sender(props, tlsProps) {
@@ -251,7 +279,10 @@ describe("security: TLS", function () {
       await waitFor(() => byName.errs.length === 1, "an error");
       assert.strictEqual(byName.errs[0].err.code, "ERR_TLS_CERT_ALTNAME_INVALID");
       await helper.unload();
-      assert.ok(wrongName.got.every((g) => g.data === ""), "no job bytes reached the wrongly named server");
+      assert.ok(
+        wrongName.got.every((g) => g.data === ""),
+        "no job bytes reached the wrongly named server",
+      );
 
       const untrusted = await server(c.server);
       const n = await sender({ host: "127.0.0.1", port: untrusted.port }, { ca: c.rogueCa });
@@ -259,7 +290,10 @@ describe("security: TLS", function () {
       await waitFor(() => n.errs.length === 1, "an error");
       assert.match(n.errs[0].err.code, /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/);
       await new Promise((r) => setTimeout(r, 100));
-      assert.ok(untrusted.got.every((g) => g.data === ""), "the job's bytes never reached the untrusted server");
+      assert.ok(
+        untrusted.got.every((g) => g.data === ""),
+        "the job's bytes never reached the untrusted server",
+      );
     });
 
     it("the explicit opt-out (tlsVerify off) delivers anyway, warns at start and says so in the status", async function () {
@@ -282,7 +316,17 @@ describe("security: TLS", function () {
         onTab([
           tlsConfigNode("srv", { cert: c.server.cert, key: c.server.key, ca: c.ca }),
           tlsConfigNode("cli", { cert: c.client.cert, key: c.client.key, ca: c.ca }),
-          { id: "trig", type: "tcp-server-trigger", host: "127.0.0.1", port, tls: "srv", tlsClientAuth: "require", event: "close", output: "string", wires: [["out"]] },
+          {
+            id: "trig",
+            type: "tcp-server-trigger",
+            host: "127.0.0.1",
+            port,
+            tls: "srv",
+            tlsClientAuth: "require",
+            event: "close",
+            output: "string",
+            wires: [["out"]],
+          },
           { id: "send", type: "send-to-tcp-port", host: "127.0.0.1", port, tls: "cli", wires: [["done"]] },
           { id: "out", type: "helper" },
           { id: "done", type: "helper" },
@@ -301,17 +345,34 @@ describe("security: TLS", function () {
       const port = await freePort();
       // The peer: a TLS server that requires our client certificate.
       const got = [];
-      const peer = tls.createServer({ cert: c.read(c.server.cert), key: c.read(c.server.key), ca: c.read(c.ca), requestCert: true, rejectUnauthorized: true }, (s) => {
-        s.on("error", () => undefined);
-        s.on("data", (d) => got.push({ data: d.toString(), cn: s.getPeerCertificate().subject.CN }));
-      });
+      const peer = tls.createServer(
+        { cert: c.read(c.server.cert), key: c.read(c.server.key), ca: c.read(c.ca), requestCert: true, rejectUnauthorized: true },
+        (s) => {
+          s.on("error", () => undefined);
+          s.on("data", (d) => got.push({ data: d.toString(), cn: s.getPeerCertificate().subject.CN }));
+        },
+      );
       await new Promise((r) => peer.listen(0, "127.0.0.1", () => r(undefined)));
       try {
         await helper.load(
           NODES,
           onTab([
             tlsConfigNode("both", { cert: c.server.cert, key: c.server.key, ca: c.ca }),
-            { id: "br", type: "tcp-server-client-bridge", host: "127.0.0.1", port, peerHost: "127.0.0.1", peerPort: /** @type {import("net").AddressInfo} */ (peer.address()).port, eventBytes: "1", holdOff: "0.2", tls: "both", tlsClientAuth: "require", event: "line", eol: "lf", wires: [["out"]] },
+            {
+              id: "br",
+              type: "tcp-server-client-bridge",
+              host: "127.0.0.1",
+              port,
+              peerHost: "127.0.0.1",
+              peerPort: /** @type {import("net").AddressInfo} */ (peer.address()).port,
+              eventBytes: "1",
+              holdOff: "0.2",
+              tls: "both",
+              tlsClientAuth: "require",
+              event: "line",
+              eol: "lf",
+              wires: [["out"]],
+            },
             { id: "out", type: "helper" },
           ]),
         );
@@ -329,7 +390,21 @@ describe("security: TLS", function () {
         NODES,
         onTab([
           tlsConfigNode("both", { cert: c.server.cert, key: c.server.key, ca: c.ca }),
-          { id: "br", type: "tcp-server-client-bridge", host: "127.0.0.1", port, peerHost: "127.0.0.1", peerPort: 9, eventBytes: "100", tls: "both", tlsClientAuth: "require", event: "line", eol: "lf", events: true, wires: [["out"], ["ev"]] },
+          {
+            id: "br",
+            type: "tcp-server-client-bridge",
+            host: "127.0.0.1",
+            port,
+            peerHost: "127.0.0.1",
+            peerPort: 9,
+            eventBytes: "100",
+            tls: "both",
+            tlsClientAuth: "require",
+            event: "line",
+            eol: "lf",
+            events: true,
+            wires: [["out"], ["ev"]],
+          },
           { id: "out", type: "helper" },
           { id: "ev", type: "helper" },
         ]),

@@ -20,7 +20,10 @@ export interface CatalogEntry {
 export type Translate = (key: string, subs?: Record<string, unknown>) => string;
 
 export class CodedError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 

@@ -20,7 +20,10 @@ export class ThrottledStatus {
     if (make) this.show(make);
   };
 
-  constructor(private readonly node: Pick<Node, "status">, private readonly interval = STATUS_INTERVAL_MS) {}
+  constructor(
+    private readonly node: Pick<Node, "status">,
+    private readonly interval = STATUS_INTERVAL_MS,
+  ) {}
 
   /** Shows what make() returns now, or at the end of the current interval. */
   update(make: () => NodeStatus): void {

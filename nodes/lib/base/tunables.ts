@@ -70,7 +70,14 @@ export function parseTunables(raw: unknown): { tunables: Tunables; problems: Tun
     }
     if (value === undefined) continue;
     if (typeof value === "number" && Number.isInteger(value) && value >= rule.min && value <= rule.max) tunables[rule.field] = value;
-    else problems.push({ kind: "range", name, value: typeof value === "string" ? JSON.stringify(value) : String(value), min: rule.min, max: rule.max });
+    else
+      problems.push({
+        kind: "range",
+        name,
+        value: typeof value === "string" ? JSON.stringify(value) : String(value),
+        min: rule.min,
+        max: rule.max,
+      });
   }
   return { tunables, problems };
 }

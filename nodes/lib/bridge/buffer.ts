@@ -26,7 +26,10 @@ export class BoundedBuffer {
   private chunks: Buffer[] = [];
   private _length = 0;
 
-  constructor(readonly capacity: number, readonly policy: BufferPolicy) {
+  constructor(
+    readonly capacity: number,
+    readonly policy: BufferPolicy,
+  ) {
     if (!(capacity >= 1)) throw new RangeError("buffer capacity must be at least 1 byte");
   }
 

@@ -26,7 +26,10 @@ export class AccessControl {
   private readonly allowList: BlockList | undefined;
   private readonly denyList: BlockList | undefined;
 
-  constructor(readonly allow: AccessEntry[], readonly deny: AccessEntry[]) {
+  constructor(
+    readonly allow: AccessEntry[],
+    readonly deny: AccessEntry[],
+  ) {
     this.allowList = blockList(allow);
     this.denyList = blockList(deny);
   }

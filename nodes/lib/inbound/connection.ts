@@ -9,7 +9,14 @@
  */
 import { isIPv4, type Socket } from "node:net";
 import { FrameTooLargeError } from "./framing";
-import { InboundStream, type IncompleteFrameError, type InboundHandlers, type InboundMessage, type InboundOptions, type Peer } from "./stream";
+import {
+  InboundStream,
+  type IncompleteFrameError,
+  type InboundHandlers,
+  type InboundMessage,
+  type InboundOptions,
+  type Peer,
+} from "./stream";
 import { UNKNOWN_PEER, type CloseReason, type Session, type SessionOwner, type SessionRegistry } from "../sessions/registry";
 
 /** TCP keep-alive probes find peers that vanished without a FIN (power cut, cable pulled). */
@@ -118,7 +125,9 @@ export function attachConnection(
   const ip = address === undefined ? UNKNOWN_PEER : plainAddress(address);
   const localPort = socket.localPort ?? 0;
   const session = registry.add(socket, { remoteAddress: ip, remotePort: port ?? 0, localPort, owner, direction });
-  const conn = { session, socket, h, sessionId: session.id, ip, port: port ?? 0, localPort } as { -readonly [K in keyof LiveConnection]: LiveConnection[K] };
+  const conn = { session, socket, h, sessionId: session.id, ip, port: port ?? 0, localPort } as {
+    -readonly [K in keyof LiveConnection]: LiveConnection[K];
+  };
   conn.peer = conn;
   conn.stream = new InboundStream(socket, conn, opts, adapterFor(h), conn);
   const tagged = socket as Tagged;

@@ -60,6 +60,7 @@ export function eventMessage(
   if (peer.ip === "") msg.peerUnknown = true; // reset before it was accepted: the address is gone (connection.ts)
   if (extra?.reason) msg.reason = extra.reason;
   if (extra?.direction) msg.direction = extra.direction;
-  if (extra?.error) msg.error = extra.error.code ? { message: extra.error.message, code: extra.error.code } : { message: extra.error.message };
+  if (extra?.error)
+    msg.error = extra.error.code ? { message: extra.error.message, code: extra.error.code } : { message: extra.error.message };
   return msg;
 }

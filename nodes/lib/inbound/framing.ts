@@ -43,7 +43,10 @@ export interface Remainder {
 /** Its catalog entry leaves the connection (peer, session) to the caller. */
 export class FrameTooLargeError extends CodedError {
   declare readonly code: "EFRAMETOOLARGE";
-  constructor(readonly size: number, readonly limit: number) {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
     super("EFRAMETOOLARGE", `frame of ${size} bytes or more exceeds the maximum frame size of ${limit} bytes`);
     this.name = "FrameTooLargeError";
   }
@@ -140,7 +143,10 @@ class ChunkFramer extends BaseFramer {
 }
 
 class CountFramer extends BaseFramer {
-  constructor(private readonly count: number, maxFrame: number) {
+  constructor(
+    private readonly count: number,
+    maxFrame: number,
+  ) {
     super(maxFrame);
   }
 

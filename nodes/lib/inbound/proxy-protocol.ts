@@ -51,7 +51,7 @@ function v1Port(s: string): number {
 
 function parseV1Line(line: string): ProxyHeader {
   const parts = line.split(" ");
-  if (parts[0] !== "PROXY") throw new ProxyHeaderError("PROXY v1 header must start with \"PROXY \"");
+  if (parts[0] !== "PROXY") throw new ProxyHeaderError('PROXY v1 header must start with "PROXY "');
   if (parts[1] === "UNKNOWN") return { version: 1 };
   if (parts.length !== 6) throw new ProxyHeaderError(`PROXY v1 header must have 6 fields: ${JSON.stringify(line)}`);
   const [, proto, src, dst, sport, dport] = parts;

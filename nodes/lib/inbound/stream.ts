@@ -41,7 +41,10 @@ export interface Peer {
 /** Its catalog entry leaves the connection (peer, session) to the caller. */
 export class IncompleteFrameError extends CodedError {
   declare readonly code: "EINCOMPLETEFRAME";
-  constructor(readonly received: number, readonly expected: number | undefined) {
+  constructor(
+    readonly received: number,
+    readonly expected: number | undefined,
+  ) {
     super(
       "EINCOMPLETEFRAME",
       expected === undefined
@@ -52,7 +55,10 @@ export class IncompleteFrameError extends CodedError {
   }
 
   override catalog(): CatalogEntry {
-    return { key: this.expected === undefined ? "incomplete-header" : "incomplete-frame", subs: { received: this.received, expected: this.expected } };
+    return {
+      key: this.expected === undefined ? "incomplete-header" : "incomplete-frame",
+      subs: { received: this.received, expected: this.expected },
+    };
   }
 }
 

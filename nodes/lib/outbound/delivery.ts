@@ -17,7 +17,11 @@ import { connectSocket, type Connector } from "../base/dial";
 /** The lane of a destination is full (or the queue is stopping); nothing was queued. */
 export class QueueError extends CodedError {
   declare readonly code: "EQUEUEFULL" | "ESTOPPED";
-  constructor(code: "EQUEUEFULL" | "ESTOPPED", readonly destination: string, readonly limit: number) {
+  constructor(
+    code: "EQUEUEFULL" | "ESTOPPED",
+    readonly destination: string,
+    readonly limit: number,
+  ) {
     super(code, code === "EQUEUEFULL" ? `${limit} jobs already wait for ${destination}` : `not accepting jobs: stopping`);
     this.name = "QueueError";
   }

@@ -25,7 +25,10 @@ export type DestinationReason = HostPortProblem;
 
 export class DestinationError extends CodedError {
   declare readonly code: "EDESTINATION";
-  constructor(readonly reason: DestinationReason, readonly value: string) {
+  constructor(
+    readonly reason: DestinationReason,
+    readonly value: string,
+  ) {
     super("EDESTINATION", `${reason}: ${value}`);
     this.name = "DestinationError";
   }

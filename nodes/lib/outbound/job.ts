@@ -111,12 +111,24 @@ export class JobError extends CodedError {
   }
 
   override catalog(): CatalogEntry {
-    return { key: this.phase, subs: { attempts: this.attempts, ms: this.elapsedMs, sent: this.bytesSent, error: this.cause ? this.cause.message : this.code } };
+    return {
+      key: this.phase,
+      subs: { attempts: this.attempts, ms: this.elapsedMs, sent: this.bytesSent, error: this.cause ? this.cause.message : this.code },
+    };
   }
 }
 
 /** Connect errors that mean "not now" rather than "never": the peer refuses, is busy, or is not reachable yet. */
-export const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EADDRNOTAVAIL", "ECONNABORTED"]);
+export const RETRYABLE = new Set([
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "EADDRNOTAVAIL",
+  "ECONNABORTED",
+]);
 
 function codeOf(err: Error): string {
   const c = (err as { code?: unknown }).code;
@@ -158,7 +170,13 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Delivers data to dest over a connection of its own; rejects with JobError. */
-export async function runJob(dest: Destination, data: Buffer, o: JobOptions, signal: AbortSignal, connector: Connector = connectSocket): Promise<JobResult> {
+export async function runJob(
+  dest: Destination,
+  data: Buffer,
+  o: JobOptions,
+  signal: AbortSignal,
+  connector: Connector = connectSocket,
+): Promise<JobResult> {
   const started = Date.now();
   let attempts = 0;
   let delay = o.retryDelayMs;

@@ -38,7 +38,10 @@ export class Outcomes {
     return this.o.unverified ? { ...s, text: this.o.t("status.unverified", { text: s.text }) } : s;
   };
 
-  constructor(private readonly o: OutcomeOptions, private readonly load: Load) {
+  constructor(
+    private readonly o: OutcomeOptions,
+    private readonly load: Load,
+  ) {
     this.status = new ThrottledStatus({ status: o.status });
   }
 

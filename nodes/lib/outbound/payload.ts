@@ -30,7 +30,11 @@ export type PayloadProblem = "undefined" | "null" | "not-finite" | "type" | "jso
 export class PayloadError extends CodedError {
   declare readonly code: "EPAYLOAD";
   /** problem: what is wrong; kind: what the value was ("bigint", "Map", ...). */
-  constructor(readonly problem: PayloadProblem, readonly kind: string, readonly detail = "") {
+  constructor(
+    readonly problem: PayloadProblem,
+    readonly kind: string,
+    readonly detail = "",
+  ) {
     super("EPAYLOAD", detail ? `${problem} (${kind}): ${detail}` : `${problem} (${kind})`);
     this.name = "PayloadError";
   }

@@ -13,7 +13,10 @@ export class ReplyCapture {
   private kept = 0;
 
   /** keep: keep the bytes (at most max), else only count them. */
-  constructor(private readonly keep: boolean, private readonly max: number) {}
+  constructor(
+    private readonly keep: boolean,
+    private readonly max: number,
+  ) {}
 
   add(chunk: Buffer): void {
     this.received += chunk.length;

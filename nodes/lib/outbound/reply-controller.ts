@@ -91,7 +91,9 @@ export class ReplyController implements Load {
           failure = e as Error;
         }
       }
-      this.order.complete(ticket, () => (data ? this.reply(msg, send, done, data) : this.out.fail(done, failure ?? new CodedError("EIO", "no data"), "")));
+      this.order.complete(ticket, () =>
+        data ? this.reply(msg, send, done, data) : this.out.fail(done, failure ?? new CodedError("EIO", "no data"), ""),
+      );
     });
   }
 

@@ -126,7 +126,10 @@ export function writeReplyFast(
   const socket = session.socket;
   const waiting = socket.writableLength;
   if (waiting > 0 && waiting + data.length > maxPending) {
-    const err = new CodedError("EBUFFERFULL", `the peer has not taken ${waiting} bytes of earlier replies (at most ${maxPending} may wait)`);
+    const err = new CodedError(
+      "EBUFFERFULL",
+      `the peer has not taken ${waiting} bytes of earlier replies (at most ${maxPending} may wait)`,
+    );
     return new ReplyWriteError("EBUFFERFULL", session.id, peerOf(session), err);
   }
   socket.write(data);

@@ -168,7 +168,13 @@ export class SendController implements Load {
           if (errP) return cb(errP);
           let dest: Destination;
           try {
-            dest = resolveDestination({ nodeHost: host, nodePort: port, msgDestination: msg.destination, msgHost: msg.host, msgPort: msg.port });
+            dest = resolveDestination({
+              nodeHost: host,
+              nodePort: port,
+              msgDestination: msg.destination,
+              msgHost: msg.host,
+              msgPort: msg.port,
+            });
           } catch (e) {
             return cb(e as Error);
           }

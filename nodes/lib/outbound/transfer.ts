@@ -51,7 +51,9 @@ export const TLS_CLOSE_GRACE_MS = 2000;
  * Rejects with the socket's error, ETIMEDOUT for bytes not handed to the OS within writeTimeoutMs, or Stopped.
  */
 export function transfer(socket: Socket, data: Buffer, o: JobOptions, signal: AbortSignal): Promise<TransferResult> {
-  return new Promise((resolve, reject) => new Transfer(socket, o, signal, (err, r) => (err ? reject(err) : resolve(r as TransferResult))).start(data));
+  return new Promise((resolve, reject) =>
+    new Transfer(socket, o, signal, (err, r) => (err ? reject(err) : resolve(r as TransferResult))).start(data),
+  );
 }
 
 class Transfer {
@@ -130,7 +132,8 @@ class Transfer {
     if ((this.state !== "waiting" && this.state !== "ending") || this.closedBy !== "us") return;
     this.closedBy = "reply";
     this.clearTimer();
-    if (this.o.after === "eof") this.close(); // our FIN went out already
+    if (this.o.after === "eof")
+      this.close(); // our FIN went out already
     else if (this.state === "waiting") this.endOurSide();
   };
 

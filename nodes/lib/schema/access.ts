@@ -52,7 +52,9 @@ export function parseAccessEntry(text: string): AccessEntry {
     if (prefix < 96) throw new AccessListError(raw);
     return { address: v4, family: "ipv4", prefix: prefix - 96 };
   }
-  return prefix === undefined ? { address: addr, family: kind === 4 ? "ipv4" : "ipv6" } : { address: addr, family: kind === 4 ? "ipv4" : "ipv6", prefix };
+  return prefix === undefined
+    ? { address: addr, family: kind === 4 ? "ipv4" : "ipv6" }
+    : { address: addr, family: kind === 4 ? "ipv4" : "ipv6", prefix };
 }
 
 /** Every entry of a list (an array: one line per element); throws AccessListError naming the first bad entry. */

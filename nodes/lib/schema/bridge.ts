@@ -22,7 +22,11 @@ export const BRIDGE_PEER = {
   timeout: seconds({ value: 0, min: 0, max: MAX_SECONDS, message: "seconds" }),
   /** At least 0.1 s: an unreachable peer must never be dialled in a tight loop. */
   holdOff: seconds({ value: 10, min: 0.1, max: MAX_SECONDS, message: "seconds-min" }),
-  inputEncoding: encoding({ value: AUTO, message: "encoding", options: { values: ENCODINGS, text: (v) => (v === AUTO ? "encoding.autoInput" : undefined) } }),
+  inputEncoding: encoding({
+    value: AUTO,
+    message: "encoding",
+    options: { values: ENCODINGS, text: (v) => (v === AUTO ? "encoding.autoInput" : undefined) },
+  }),
   /** ms; 0 = off. */
   frameInterval: whole({ value: 0, min: 0, max: MAX_INT32, message: "whole" }),
   maxBuffer: whole({ value: DEFAULT_MAX_BUFFER, min: 1, max: MAX_INT32, message: "positive" }),

@@ -2,7 +2,10 @@
 
 /** A configuration problem; key names the message catalog entry (label.<key>), detail the offending value. */
 export class ConfigError extends Error {
-  constructor(readonly key: string, readonly detail: string) {
+  constructor(
+    readonly key: string,
+    readonly detail: string,
+  ) {
     super(`${key}: ${detail}`);
     this.name = "ConfigError";
   }

@@ -9,8 +9,25 @@ export const AUTO = "auto";
 
 /** The encodings the editor's selects offer ("auto" first); a flow may name any other iconv-lite knows. */
 export const ENCODINGS: readonly string[] = [
-  "auto", "utf8", "latin1", "windows-1252", "cp437", "cp850", "ascii", "utf16le", "utf16be", "windows-1250",
-  "windows-1251", "iso-8859-2", "iso-8859-15", "shift_jis", "euc-jp", "gb18030", "gbk", "big5", "euc-kr",
+  "auto",
+  "utf8",
+  "latin1",
+  "windows-1252",
+  "cp437",
+  "cp850",
+  "ascii",
+  "utf16le",
+  "utf16be",
+  "windows-1250",
+  "windows-1251",
+  "iso-8859-2",
+  "iso-8859-15",
+  "shift_jis",
+  "euc-jp",
+  "gb18030",
+  "gbk",
+  "big5",
+  "euc-kr",
 ];
 
 /** Trimmed and lower case; anything but a non-blank string is "auto". */

@@ -7,7 +7,10 @@
 import { ok, refused, str, type Common, declared, type Declared } from "./core";
 
 export class EscapeError extends Error {
-  constructor(message: string, readonly position: number) {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
     super(message);
     this.name = "EscapeError";
   }

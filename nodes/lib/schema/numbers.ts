@@ -69,7 +69,9 @@ export function seconds<D extends Common & { min: number; max: number; message: 
 }
 
 /** One of a few whole numbers (a select in the editor). */
-export function wholeChoice<N extends number, D extends Common & { message: string; text: (v: string) => string | undefined }>(spec: D & { values: readonly N[] }): Declared<N, D> {
+export function wholeChoice<N extends number, D extends Common & { message: string; text: (v: string) => string | undefined }>(
+  spec: D & { values: readonly N[] },
+): Declared<N, D> {
   const fallback = Number(spec.value);
   return declared<N, D>({
     ...spec,

@@ -6,7 +6,9 @@
 import { declared, ok, refused, type Common, type Declared } from "./core";
 
 /** One of some words (a select in the editor), by its text; undefined, null and "" mean the default. */
-export function choice<T extends string, D extends Common & { message: string; text?: (v: string) => string | undefined }>(spec: D & { values: readonly T[] }): Declared<T, D> {
+export function choice<T extends string, D extends Common & { message: string; text?: (v: string) => string | undefined }>(
+  spec: D & { values: readonly T[] },
+): Declared<T, D> {
   const fallback = String(spec.value);
   return declared<T, D>({
     ...spec,

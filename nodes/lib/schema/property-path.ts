@@ -5,7 +5,9 @@ const PROPERTY = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[[0-9]+\])*$/;
 
 /** The path without "msg.", or undefined when it is none. */
 export function propertyPath(v: unknown): string | undefined {
-  const p = str(v).trim().replace(/^msg\./, "");
+  const p = str(v)
+    .trim()
+    .replace(/^msg\./, "");
   return PROPERTY.test(p) ? p : undefined;
 }
 

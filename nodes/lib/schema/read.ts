@@ -20,7 +20,11 @@ class StoredView implements View {
   private readonly memo = new Map<string, unknown>();
   private readonly reading = new Set<string>();
 
-  constructor(private readonly schema: Schema, private readonly stored: (name: string) => unknown, readonly env: Env) {}
+  constructor(
+    private readonly schema: Schema,
+    private readonly stored: (name: string) => unknown,
+    readonly env: Env,
+  ) {}
 
   raw(name: string): unknown {
     return this.stored(name);

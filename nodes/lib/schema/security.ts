@@ -27,7 +27,13 @@ export function tls(when?: (p: View) => boolean) {
 /** A listening node's TLS server: client certificates apply once a tls-config is chosen. */
 export const TLS_SERVER = {
   tls: tls(),
-  tlsClientAuth: choice({ value: "none", values: CLIENT_AUTH, when: tlsChosen, message: "choice", text: (v) => `security.clientAuth-${v}` }),
+  tlsClientAuth: choice({
+    value: "none",
+    values: CLIENT_AUTH,
+    when: tlsChosen,
+    message: "choice",
+    text: (v) => `security.clientAuth-${v}`,
+  }),
 };
 
 /** A dialling node's TLS client: verification is on unless explicitly off. */

@@ -42,7 +42,10 @@ export const SEND_DEFAULTS = {
 
 const sending = (p: View): boolean => p.value("mode") === "send";
 const replying = (p: View): boolean => p.value("mode") === "reply";
-const after = (...modes: string[]) => (p: View): boolean => sending(p) && modes.includes(p.value("after") as string);
+const after =
+  (...modes: string[]) =>
+  (p: View): boolean =>
+    sending(p) && modes.includes(p.value("after") as string);
 const keepsReply = (p: View): boolean => sending(p) && p.value("saveReply") === true;
 
 export const SEND = {
@@ -54,15 +57,33 @@ export const SEND = {
   host: destinationHost({ value: "", typeProp: "hostType", when: sending, message: "host" }),
   hostType: typedType({ value: "str", types: HOST_TYPES, key: "host", when: sending, message: "choice" }),
   port: destinationPortProp({ value: "", typeProp: "portType", hostProp: "host", when: sending, message: "port", needsPort: "host-port" }),
-  portType: typedType({ value: "num", types: PORT_TYPES, offered: ["num", "msg", "flow", "global", "env"], key: "port", when: sending, message: "choice" }),
+  portType: typedType({
+    value: "num",
+    types: PORT_TYPES,
+    offered: ["num", "msg", "flow", "global", "env"],
+    key: "port",
+    when: sending,
+    message: "choice",
+  }),
   data: typedData({ value: "payload", typeProp: "dataType", message: "data" }),
   dataType: typedType({ value: "msg", types: DATA_TYPES, key: "data", message: "choice" }),
-  encoding: encoding({ value: AUTO, message: "encoding", options: { values: ENCODINGS, text: (v) => (v === AUTO ? "encoding.auto" : undefined) } }),
+  encoding: encoding({
+    value: AUTO,
+    message: "encoding",
+    options: { values: ENCODINGS, text: (v) => (v === AUTO ? "encoding.auto" : undefined) },
+  }),
   after: choice({ value: "close", values: AFTER_SEND, when: sending, message: "choice", text: (v) => `after.${v}` }),
   /** Checked in every send mode (it also bounds closing a TLS connection); shown with "wait for EOF". */
   eofTimeout: whole({ value: SEND_DEFAULTS.eofTimeoutMs, min: 1, max: MAX_INT32, when: sending, shown: after("eof"), message: "positive" }),
   /** Checked in every send mode; shown with "keep open". */
-  disconnectDelay: whole({ value: SEND_DEFAULTS.disconnectDelayMs, min: 0, max: MAX_INT32, when: sending, shown: after("delay"), message: "ms" }),
+  disconnectDelay: whole({
+    value: SEND_DEFAULTS.disconnectDelayMs,
+    min: 0,
+    max: MAX_INT32,
+    when: sending,
+    shown: after("delay"),
+    message: "ms",
+  }),
   replyEnd: optionalEscapes({ value: "", when: after("eof", "delay"), message: "replyEnd" }),
   saveReply: bool({ value: false, when: sending }),
   replyProperty: messageProperty({ value: "reply", when: keepsReply, message: "property" }),

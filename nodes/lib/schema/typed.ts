@@ -14,7 +14,9 @@ export interface TypedProp {
 }
 
 /** The type field; refused as the property it belongs to (key), detail "type X". `offered`: the editor's choice. */
-export function typedType<D extends Common & { value: string; types: readonly string[]; offered?: readonly string[]; key: string; message: string }>(spec: D): Declared<string, D> {
+export function typedType<
+  D extends Common & { value: string; types: readonly string[]; offered?: readonly string[]; key: string; message: string },
+>(spec: D): Declared<string, D> {
   return declared<string, D>({
     ...spec,
     options: { values: spec.offered ?? spec.types, text: () => undefined },
@@ -67,7 +69,9 @@ export function destinationHost<D extends Common & { typeProp: string; message: 
  * names its source. A fixed host needs a port, in its text or here: a
  * trigger's msg.port is the client's port, not the printer's.
  */
-export function destinationPortProp<D extends Common & { typeProp: string; hostProp: string; message: string; needsPort: string }>(spec: D): Declared<TypedProp | undefined, D> {
+export function destinationPortProp<D extends Common & { typeProp: string; hostProp: string; message: string; needsPort: string }>(
+  spec: D,
+): Declared<TypedProp | undefined, D> {
   return declared<TypedProp | undefined, D>({
     ...spec,
     read(raw, p) {

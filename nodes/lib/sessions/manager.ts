@@ -12,7 +12,10 @@ import { SessionRegistry } from "./registry";
 export class ManagerCore {
   readonly registry = new SessionRegistry();
 
-  constructor(readonly id: string, readonly name: string) {}
+  constructor(
+    readonly id: string,
+    readonly name: string,
+  ) {}
 }
 
 export const DEFAULT_MANAGER_ID = "default";

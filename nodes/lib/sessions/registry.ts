@@ -31,16 +31,7 @@ export interface SessionMeta {
 
 /** Why a session ended; nodes turn these into text through their message catalog. */
 export type CloseReason =
-  | "peer"
-  | "error"
-  | "timeout"
-  | "idle"
-  | "frame-too-large"
-  | "stopped"
-  | "admin"
-  | "reply"
-  | "manager-closed"
-  | "refused";
+  "peer" | "error" | "timeout" | "idle" | "frame-too-large" | "stopped" | "admin" | "reply" | "manager-closed" | "refused";
 
 export interface Session extends SessionMeta {
   readonly id: string;
@@ -92,7 +83,11 @@ export interface SessionErrorDetail {
 
 export class SessionError extends CodedError {
   declare readonly code: SessionErrorCode;
-  constructor(code: SessionErrorCode, message: string, readonly detail: SessionErrorDetail) {
+  constructor(
+    code: SessionErrorCode,
+    message: string,
+    readonly detail: SessionErrorDetail,
+  ) {
     super(code, message);
     this.name = "SessionError";
   }
@@ -129,7 +124,10 @@ export class SessionRegistry {
   /** One 'close' listener for all sockets of this registry (no closure per connection). */
   private readonly onSocketClose: (this: Tagged, hadError: boolean) => void;
 
-  constructor(private readonly recentLimit = RECENTLY_CLOSED_LIMIT, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly recentLimit = RECENTLY_CLOSED_LIMIT,
+    private readonly now: () => number = Date.now,
+  ) {
     const registry = this;
     this.onSocketClose = function (this: Tagged, hadError: boolean) {
       const s = this[kSession];
@@ -196,9 +194,13 @@ export class SessionRegistry {
         emitsOnClose: s.owner.emitsOnClose === true,
       });
     }
-    return new SessionError("ESESSIONUNKNOWN", `session ${id} is not known to this connection manager (never opened here, or closed long ago)`, {
-      sessionId: id,
-    });
+    return new SessionError(
+      "ESESSIONUNKNOWN",
+      `session ${id} is not known to this connection manager (never opened here, or closed long ago)`,
+      {
+        sessionId: id,
+      },
+    );
   }
 
   /**

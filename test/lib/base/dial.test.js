@@ -12,7 +12,10 @@ const { CodedError } = lib("base/coded-error.js");
 const HOST = "127.0.0.1";
 
 /** dial() as a promise: [err, socket]. */
-const attempt = (target, connector) => new Promise((resolve) => dial(Object.assign({ host: HOST, timeoutMs: 2000 }, target), (err, socket) => resolve([err, socket]), connector));
+const attempt = (target, connector) =>
+  new Promise((resolve) =>
+    dial(Object.assign({ host: HOST, timeoutMs: 2000 }, target), (err, socket) => resolve([err, socket]), connector),
+  );
 
 async function listen(server) {
   await new Promise((r) => server.listen(0, HOST, () => r(undefined)));
@@ -115,7 +118,11 @@ describe("dial", function () {
     /** @type {any} */
     let made;
     let called = false;
-    const d = dial({ host: HOST, port, timeoutMs: 100 }, () => (called = true), (h, p) => (made = net.connect({ host: h, port: p })));
+    const d = dial(
+      { host: HOST, port, timeoutMs: 100 },
+      () => (called = true),
+      (h, p) => (made = net.connect({ host: h, port: p })),
+    );
     d.abandon();
     d.abandon();
     await sleep(200);

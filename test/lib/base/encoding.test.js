@@ -21,7 +21,8 @@ describe("encoding", function () {
       assert.ok(enc.isKnownEncoding(n), n);
       assert.ok(iconv.encodingExists(n), `iconv-lite knows ${n}`);
     }
-    for (const n of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) assert.strictEqual(enc.isKnownEncoding(n), false, n);
+    for (const n of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])
+      assert.strictEqual(enc.isKnownEncoding(n), false, n);
   });
   it("auto: BOM picks UTF-8 / UTF-16LE / UTF-16BE and is dropped", function () {
     assert.strictEqual(decode("auto", [0xef, 0xbb, 0xbf, 0x68, 0x69]), "hi");
@@ -38,7 +39,12 @@ describe("encoding", function () {
     assert.strictEqual(enc.makeDecoder("cp437")(Buffer.from([0x41, 0x81, 0x42]), 1, 2), "ü");
   });
   it("iconv-lite encodings both ways: cp437, shift_jis, windows-1252, utf16le", function () {
-    for (const [name, text] of [["cp437", "Ä½░"], ["shift_jis", "ラベル印刷"], ["windows-1252", "€ “quoted”"], ["utf16le", "hé"]]) {
+    for (const [name, text] of [
+      ["cp437", "Ä½░"],
+      ["shift_jis", "ラベル印刷"],
+      ["windows-1252", "€ “quoted”"],
+      ["utf16le", "hé"],
+    ]) {
       const bytes = enc.encodeString(text, name);
       assert.strictEqual(enc.makeDecoder(name)(bytes, 0, bytes.length), text, name);
     }
@@ -67,7 +73,8 @@ describe("encoding", function () {
         const text = String.fromCharCode(cp);
         const ours = enc.encodeString(text, name);
         const theirs = iconv.encode(text, name);
-        if (!ours.equals(theirs)) diffs.push(`U+${cp.toString(16).padStart(4, "0")} -> ${ours.toString("hex")}, iconv-lite ${theirs.toString("hex")}`);
+        if (!ours.equals(theirs))
+          diffs.push(`U+${cp.toString(16).padStart(4, "0")} -> ${ours.toString("hex")}, iconv-lite ${theirs.toString("hex")}`);
         const back = decode(theirs, 0, theirs.length);
         const expected = iconv.decode(theirs, name, { stripBOM: false });
         if (back !== expected) diffs.push(`${theirs.toString("hex")} -> ${JSON.stringify(back)}, iconv-lite ${JSON.stringify(expected)}`);
@@ -87,7 +94,10 @@ describe("encoding", function () {
   });
   it("auto encodes strings as UTF-8; unknown encodings are refused clearly", function () {
     assert.deepStrictEqual([...enc.encodeString("é", "auto")], [0xc3, 0xa9]);
-    assert.throws(() => enc.encodeString("x", "klingon"), (/** @type {any} */ e) => e.code === "EENCODING" && /klingon/.test(e.message));
+    assert.throws(
+      () => enc.encodeString("x", "klingon"),
+      (/** @type {any} */ e) => e.code === "EENCODING" && /klingon/.test(e.message),
+    );
     assert.throws(() => enc.makeDecoder("klingon"), /unknown encoding/);
     assert.strictEqual(enc.isKnownEncoding("Windows-1252"), true);
     assert.strictEqual(enc.isKnownEncoding(""), true);

@@ -32,9 +32,18 @@ describe("tls-options", function () {
     assert.strictEqual(m.options.requestCert, true);
     assert.strictEqual(m.options.rejectUnauthorized, true);
     assert.strictEqual(m.options.ca, "CA");
-    assert.throws(() => serverTlsOptions(tlsConfig({ ca: "CA" }), "none"), (/** @type {any} */ e) => e instanceof TlsOptionsError && e.problem === "no-cert");
-    assert.throws(() => serverTlsOptions(tlsConfig({ key: "K", cert: "C" }), "require"), (/** @type {any} */ e) => e.problem === "no-ca");
-    assert.throws(() => serverTlsOptions(tlsConfig({ key: "K", cert: "C", valid: false }), "none"), (/** @type {any} */ e) => e.problem === "invalid");
+    assert.throws(
+      () => serverTlsOptions(tlsConfig({ ca: "CA" }), "none"),
+      (/** @type {any} */ e) => e instanceof TlsOptionsError && e.problem === "no-cert",
+    );
+    assert.throws(
+      () => serverTlsOptions(tlsConfig({ key: "K", cert: "C" }), "require"),
+      (/** @type {any} */ e) => e.problem === "no-ca",
+    );
+    assert.throws(
+      () => serverTlsOptions(tlsConfig({ key: "K", cert: "C", valid: false }), "none"),
+      (/** @type {any} */ e) => e.problem === "invalid",
+    );
   });
 
   it("client: verifies by default even when the tls-config's own checkbox is off; only verify=false turns it off", function () {

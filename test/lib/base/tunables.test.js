@@ -15,13 +15,30 @@ describe("tunables (settings.js tcpAutomation)", function () {
     });
   });
   it("takes whole numbers in range, keeps the default for anything else and says which", function () {
-    const { tunables, problems } = parseTunables({ listenRetry: 250, closeTimeout: 20000, replyMaxPending: "big", tlsHandshakeTimeout: 1.5, bogus: 1 });
+    const { tunables, problems } = parseTunables({
+      listenRetry: 250,
+      closeTimeout: 20000,
+      replyMaxPending: "big",
+      tlsHandshakeTimeout: 1.5,
+      bogus: 1,
+    });
     assert.strictEqual(tunables.listenRetryMs, 250);
     assert.strictEqual(tunables.closeTimeoutMs, 10000, "Node-RED gives a node 15 s to close: at most 14000");
     assert.strictEqual(tunables.replyMaxPendingBytes, 1048576);
     assert.strictEqual(tunables.tlsHandshakeTimeoutMs, 10000);
-    assert.deepStrictEqual(problems.map((p) => `${p.kind}:${p.name}`).sort(), ["range:closeTimeout", "range:replyMaxPending", "range:tlsHandshakeTimeout", "unknown:bogus"]);
-    assert.deepStrictEqual(parseTunables("fast").problems.map((p) => p.kind), ["type"]);
-    assert.deepStrictEqual(parseTunables({ __proto__: null, constructor: 5 }).problems.map((p) => p.kind), ["unknown"]);
+    assert.deepStrictEqual(problems.map((p) => `${p.kind}:${p.name}`).sort(), [
+      "range:closeTimeout",
+      "range:replyMaxPending",
+      "range:tlsHandshakeTimeout",
+      "unknown:bogus",
+    ]);
+    assert.deepStrictEqual(
+      parseTunables("fast").problems.map((p) => p.kind),
+      ["type"],
+    );
+    assert.deepStrictEqual(
+      parseTunables({ __proto__: null, constructor: 5 }).problems.map((p) => p.kind),
+      ["unknown"],
+    );
   });
 });

@@ -30,7 +30,16 @@ describe("bridge configuration", function () {
   });
 
   it("takes the seed's example and fractions of seconds", function () {
-    const c = parseBridgeConfig(Object.assign({}, base, { eventBytes: "10", timeout: "25", holdOff: "0.25", frameInterval: "30", bufferPolicy: "drop-oldest", peerHost: "[::1]" }));
+    const c = parseBridgeConfig(
+      Object.assign({}, base, {
+        eventBytes: "10",
+        timeout: "25",
+        holdOff: "0.25",
+        frameInterval: "30",
+        bufferPolicy: "drop-oldest",
+        peerHost: "[::1]",
+      }),
+    );
     assert.strictEqual(c.eventBytes, 10);
     assert.strictEqual(c.idleTimeoutMs, 25000);
     assert.strictEqual(c.holdOffMs, 250);

@@ -21,16 +21,37 @@ async function peerServer() {
     conns.push(c);
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
-  return { conns, port: /** @type {import("net").AddressInfo} */ (server.address()).port, close: () => (conns.forEach((c) => c.socket.destroy()), server.close()) };
+  return {
+    conns,
+    port: /** @type {import("net").AddressInfo} */ (server.address()).port,
+    close: () => (conns.forEach((c) => c.socket.destroy()), server.close()),
+  };
 }
 
 /** A bridge listening on an ephemeral port; every handler call is recorded in order. */
 async function bridge(props) {
   const registry = new SessionRegistry();
   const log = [];
-  const rec = (name) => (...args) => log.push({ name, args, t: Date.now() });
+  const rec =
+    (name) =>
+    (...args) =>
+      log.push({ name, args, t: Date.now() });
   const handlers = {};
-  for (const n of ["mode", "listening", "listenError", "dialling", "dialFailed", "linked", "refused", "timeout", "unlinked", "messages", "frameError", "socketError", "sendFailed"]) {
+  for (const n of [
+    "mode",
+    "listening",
+    "listenError",
+    "dialling",
+    "dialFailed",
+    "linked",
+    "refused",
+    "timeout",
+    "unlinked",
+    "messages",
+    "frameError",
+    "socketError",
+    "sendFailed",
+  ]) {
     handlers[n] = rec(n);
   }
   const core = new BridgeCore({
@@ -198,7 +219,14 @@ describe("bridge core (one link at a time)", function () {
     const server = net.createServer((s) => s.pause());
     await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
     cleanup.push(async () => server.close());
-    const b = use(await bridge({ peerPort: /** @type {import("net").AddressInfo} */ (server.address()).port, eventBytes: "0", timeout: "0.3", maxBuffer: String(64 * 1024 * 1024) }));
+    const b = use(
+      await bridge({
+        peerPort: /** @type {import("net").AddressInfo} */ (server.address()).port,
+        eventBytes: "0",
+        timeout: "0.3",
+        maxBuffer: String(64 * 1024 * 1024),
+      }),
+    );
     await waitFor(() => b.core.mode === "linked-out", "linked");
     const data = Buffer.alloc(32 * 1024 * 1024);
     for (let i = 0; i < data.length; i += 4) data.writeUInt32BE(i, i);

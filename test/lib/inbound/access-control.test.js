@@ -17,8 +17,21 @@ describe("access-control", function () {
   });
 
   it("names the first bad entry", function () {
-    for (const bad of ["10.0.0.256", "10.0.0.0/33", "2001:db8::/129", "plc.local", "10.0.0.0/", "10.0.0.0/8/1", "::ffff:10.0.0.0/95", "1.2.3.4/-1"]) {
-      assert.throws(() => parseAccessList(`10.0.0.1\n${bad}`), (/** @type {any} */ err) => err instanceof AccessListError && err.entry === bad, bad);
+    for (const bad of [
+      "10.0.0.256",
+      "10.0.0.0/33",
+      "2001:db8::/129",
+      "plc.local",
+      "10.0.0.0/",
+      "10.0.0.0/8/1",
+      "::ffff:10.0.0.0/95",
+      "1.2.3.4/-1",
+    ]) {
+      assert.throws(
+        () => parseAccessList(`10.0.0.1\n${bad}`),
+        (/** @type {any} */ err) => err instanceof AccessListError && err.entry === bad,
+        bad,
+      );
     }
   });
 
@@ -63,10 +76,25 @@ describe("access-control", function () {
     const lb = parseListenGuards({ proxyProtocol: "v1", proxyFrom: "10.0.0.7\n2001:db8::/32" }).proxyFrom;
     assert.ok(lb.permits("10.0.0.7") && lb.permits("::ffff:10.0.0.7") && lb.permits("2001:db8::1"), "the balancers");
     assert.ok(!lb.permits("10.0.0.8") && !lb.permits("127.0.0.1"), "nobody else");
-    assert.throws(() => parseListenGuards({ proxyFrom: "10.0.0.7 balancer-b" }), (/** @type {any} */ e) => e.key === "proxyFrom" && e.detail === "balancer-b");
-    assert.throws(() => parseListenGuards({ allow: "nope" }), (/** @type {any} */ e) => e.key === "allow" && e.detail === "nope");
-    assert.throws(() => parseListenGuards({ deny: "1.2.3.4/40" }), (/** @type {any} */ e) => e.key === "deny");
-    assert.throws(() => parseListenGuards({ maxPerIp: "-1" }), (/** @type {any} */ e) => e.key === "maxPerIp");
-    assert.throws(() => parseListenGuards({ proxyProtocol: "v3" }), (/** @type {any} */ e) => e.key === "proxyProtocol");
+    assert.throws(
+      () => parseListenGuards({ proxyFrom: "10.0.0.7 balancer-b" }),
+      (/** @type {any} */ e) => e.key === "proxyFrom" && e.detail === "balancer-b",
+    );
+    assert.throws(
+      () => parseListenGuards({ allow: "nope" }),
+      (/** @type {any} */ e) => e.key === "allow" && e.detail === "nope",
+    );
+    assert.throws(
+      () => parseListenGuards({ deny: "1.2.3.4/40" }),
+      (/** @type {any} */ e) => e.key === "deny",
+    );
+    assert.throws(
+      () => parseListenGuards({ maxPerIp: "-1" }),
+      (/** @type {any} */ e) => e.key === "maxPerIp",
+    );
+    assert.throws(
+      () => parseListenGuards({ proxyProtocol: "v3" }),
+      (/** @type {any} */ e) => e.key === "proxyProtocol",
+    );
   });
 });

@@ -90,7 +90,10 @@ describe("framing", function () {
       const frames = [];
       const sink = (b, s, e) => frames.push(b.toString("latin1", s, e));
       f.push(Buffer.from("ok\n01234"), sink);
-      assert.throws(() => f.push(Buffer.from("567890"), sink), (/** @type {any} */ e) => e instanceof FrameTooLargeError && e.limit === 10 && e.size === 11);
+      assert.throws(
+        () => f.push(Buffer.from("567890"), sink),
+        (/** @type {any} */ e) => e instanceof FrameTooLargeError && e.limit === 10 && e.size === 11,
+      );
       assert.deepStrictEqual(frames, ["ok"]);
       assert.strictEqual(f.pendingBytes, 0);
       assert.strictEqual(f.flush(), undefined);
@@ -103,7 +106,10 @@ describe("framing", function () {
     });
     it("a length header announcing more than the limit is refused before its bytes arrive", function () {
       const f = createFramer(MODES["length 2 be"], 100);
-      assert.throws(() => f.push(Buffer.from([0x01, 0x00]), () => undefined), (/** @type {any} */ e) => e instanceof FrameTooLargeError && e.size === 256);
+      assert.throws(
+        () => f.push(Buffer.from([0x01, 0x00]), () => undefined),
+        (/** @type {any} */ e) => e instanceof FrameTooLargeError && e.size === 256,
+      );
     });
     it("on client disconnect: the whole connection counts as one frame", function () {
       const f = createFramer(MODES.close, 5);

@@ -51,7 +51,11 @@ function feed(mode, data, sizes = [data.length]) {
 describe("proxy-protocol", function () {
   it("v1 TCP4 and TCP6: the real client; the bytes after the header are handed back", function () {
     const r = feed("v1", Buffer.concat([proxyHeaderV1("203.0.113.7", "10.0.0.2", 51234, 9000), Buffer.from("payload\n")]));
-    assert.deepStrictEqual(r.header, { version: 1, source: { address: "203.0.113.7", port: 51234 }, destination: { address: "10.0.0.2", port: 9000 } });
+    assert.deepStrictEqual(r.header, {
+      version: 1,
+      source: { address: "203.0.113.7", port: 51234 },
+      destination: { address: "10.0.0.2", port: 9000 },
+    });
     assert.strictEqual(r.rest.toString(), "payload\n");
     const r6 = feed("any", Buffer.from("PROXY TCP6 2001:db8::1 2001:db8::2 65535 1\r\n"));
     assert.deepStrictEqual(r6.header.source, { address: "2001:db8::1", port: 65535 });
@@ -95,7 +99,8 @@ describe("proxy-protocol", function () {
   });
 
   it("refuses what is not a header of the accepted version, at the first wrong byte", function () {
-    const bad = (mode, data) => assert.throws(() => feed(mode, Buffer.from(data)), ProxyHeaderError, `${mode}: ${JSON.stringify(String(data))}`);
+    const bad = (mode, data) =>
+      assert.throws(() => feed(mode, Buffer.from(data)), ProxyHeaderError, `${mode}: ${JSON.stringify(String(data))}`);
     bad("v1", "GET / HTTP/1.1\r\n");
     bad("any", "hello\n");
     bad("v1", v2tcp4("1.2.3.4", "5.6.7.8", 1, 2));

@@ -8,7 +8,8 @@ const { Delivery } = lib("outbound/delivery.js");
 
 const HOST = "127.0.0.1";
 const opts = (o) => Object.assign({}, JOB_DEFAULTS, { retryDelayMs: 10, retryMaxDelayMs: 40 }, o);
-const run = (port, data, o, signal = new AbortController().signal, dial) => runJob({ host: HOST, port }, Buffer.from(data), opts(o), signal, dial);
+const run = (port, data, o, signal = new AbortController().signal, dial) =>
+  runJob({ host: HOST, port }, Buffer.from(data), opts(o), signal, dial);
 
 /** A Delivery whose jobs report into one ordered log. */
 function queue(o = {}) {
@@ -117,14 +118,23 @@ describe("delivery: one job over its own connection", function () {
       ]) {
         const r = await run(scale.port, "W\r\n", Object.assign({ captureReply: true, replyEnd: Buffer.from("\r\n") }, o));
         assert.strictEqual(r.closedBy, "reply", o.after);
-        assert.strictEqual(r.reply.toString(), "ST,GS,+0001.5kg\r\n", `${o.after}: the whole reply, though its end came split over two reads`);
+        assert.strictEqual(
+          r.reply.toString(),
+          "ST,GS,+0001.5kg\r\n",
+          `${o.after}: the whole reply, though its end came split over two reads`,
+        );
         // Under the configured 5 s: it ended at the reply (closedBy above), not at the delay or EOF timeout.
         assert.ok(r.totalMs < 5000, `${o.after}: ended at the reply, not after 5 s (${r.totalMs} ms)`);
       }
       assert.deepStrictEqual(scale.got, ["W\r\n", "W\r\n"], "the device got each request whole");
       // Without the end in what the device sends, the wait is the configured one.
       const t0 = Date.now();
-      const r = await run(scale.port, "W\r\n", { after: "delay", disconnectDelayMs: 300, captureReply: true, replyEnd: Buffer.from("END") });
+      const r = await run(scale.port, "W\r\n", {
+        after: "delay",
+        disconnectDelayMs: 300,
+        captureReply: true,
+        replyEnd: Buffer.from("END"),
+      });
       assert.strictEqual(r.closedBy, "us");
       assert.ok(Date.now() - t0 >= 290, "waited the whole delay");
     } finally {
@@ -165,13 +175,16 @@ describe("delivery: one job over its own connection", function () {
   it("gives up when the next attempt would start after the total bound", async function () {
     const port = await freePort();
     const t0 = Date.now();
-    await assert.rejects(run(port, "x", { attempts: 1000, retryDelayMs: 20, retryMaxDelayMs: 20, retryWithinMs: 150 }), (/** @type {any} */ err) => {
-      assert.strictEqual(err.code, "ECONNREFUSED");
-      // At least the first retry (scheduled 20 ms after a refusal that takes ~1 ms), at most one every 20 ms of the
-      // 150 ms; a loaded machine only makes fewer. 1000 attempts were allowed: the bound, not the count, ended it.
-      assert.ok(err.attempts >= 2 && err.attempts <= 9, `attempts ${err.attempts}`);
-      return true;
-    });
+    await assert.rejects(
+      run(port, "x", { attempts: 1000, retryDelayMs: 20, retryMaxDelayMs: 20, retryWithinMs: 150 }),
+      (/** @type {any} */ err) => {
+        assert.strictEqual(err.code, "ECONNREFUSED");
+        // At least the first retry (scheduled 20 ms after a refusal that takes ~1 ms), at most one every 20 ms of the
+        // 150 ms; a loaded machine only makes fewer. 1000 attempts were allowed: the bound, not the count, ended it.
+        assert.ok(err.attempts >= 2 && err.attempts <= 9, `attempts ${err.attempts}`);
+        return true;
+      },
+    );
     // Far below the >= 20 s that 1000 attempts 20 ms apart would take; wide enough for a loaded machine.
     assert.ok(Date.now() - t0 < 5000, `gave up after ${Date.now() - t0} ms`);
   });
@@ -183,11 +196,14 @@ describe("delivery: one job over its own connection", function () {
       return new net.Socket(); // never connects, never fails: only the timeout ends it
     };
     const t0 = Date.now();
-    await assert.rejects(run(1, "x", { connectTimeoutMs: 60, attempts: 2, retryDelayMs: 10 }, undefined, blackHole), (/** @type {any} */ err) => {
-      assert.strictEqual(err.code, "ETIMEDOUT");
-      assert.strictEqual(err.attempts, 2);
-      return true;
-    });
+    await assert.rejects(
+      run(1, "x", { connectTimeoutMs: 60, attempts: 2, retryDelayMs: 10 }, undefined, blackHole),
+      (/** @type {any} */ err) => {
+        assert.strictEqual(err.code, "ETIMEDOUT");
+        assert.strictEqual(err.attempts, 2);
+        return true;
+      },
+    );
     assert.strictEqual(dials, 2);
     assert.ok(Date.now() - t0 >= 120, "both attempts waited for the timeout");
   });
@@ -245,12 +261,24 @@ describe("delivery: queue per destination", function () {
     for (let i = 0; i < 30; i++) d.submit(dest(p), Buffer.from(`job${i};`), o, i);
     assert.strictEqual(d.queued + d.running, 30);
     await until(30);
-    assert.deepStrictEqual(log.map((e) => e.ctx), [...Array(30).keys()]);
-    assert.ok(log.every((e) => e.r), "all delivered");
-    assert.deepStrictEqual(p.texts(), [...Array(30).keys()].map((i) => `job${i};`));
+    assert.deepStrictEqual(
+      log.map((e) => e.ctx),
+      [...Array(30).keys()],
+    );
+    assert.ok(
+      log.every((e) => e.r),
+      "all delivered",
+    );
+    assert.deepStrictEqual(
+      p.texts(),
+      [...Array(30).keys()].map((i) => `job${i};`),
+    );
     assert.strictEqual(p.stats.maxConcurrent, 1);
     assert.strictEqual(p.stats.connections, 30);
-    assert.ok(log.some((e) => e.r.attempts > 1), "the busy printer made some jobs retry");
+    assert.ok(
+      log.some((e) => e.r.attempts > 1),
+      "the busy printer made some jobs retry",
+    );
   });
 
   it("different destinations proceed in parallel; concurrency lets one destination run several", async function () {
@@ -284,9 +312,15 @@ describe("delivery: queue per destination", function () {
       }
     }
     const where = `${HOST}:${p.port}`;
-    assert.deepStrictEqual(refused, [[3, "EQUEUEFULL", 2, where], [4, "EQUEUEFULL", 2, where]]);
+    assert.deepStrictEqual(refused, [
+      [3, "EQUEUEFULL", 2, where],
+      [4, "EQUEUEFULL", 2, where],
+    ]);
     await until(3);
-    assert.deepStrictEqual(log.map((e) => e.ctx), [0, 1, 2]);
+    assert.deepStrictEqual(
+      log.map((e) => e.ctx),
+      [0, 1, 2],
+    );
     assert.deepStrictEqual(p.texts(), ["j0", "j1", "j2"]);
   });
 
@@ -309,7 +343,11 @@ describe("delivery: queue per destination", function () {
     const byCtx = Object.fromEntries(log.map((e) => [e.ctx, e.err ? e.err.code : "sent"]));
     assert.deepStrictEqual(byCtx, { ok1: "sent", ok2: "sent", r1: "ESTOPPED", r2: "ESTOPPED" });
     assert.strictEqual(log.length, 4, "each job ended exactly once");
-    assert.deepStrictEqual(log.filter((e) => e.err).map((e) => e.ctx), ["r1", "r2"], "failed in arrival order: the running job first");
+    assert.deepStrictEqual(
+      log.filter((e) => e.err).map((e) => e.ctx),
+      ["r1", "r2"],
+      "failed in arrival order: the running job first",
+    );
     assert.throws(() => d.submit(dest(p), Buffer.from("late"), o, "late"), { code: "ESTOPPED" });
     await sleep(50);
     assert.strictEqual(log.length, 4);

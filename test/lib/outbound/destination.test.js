@@ -28,23 +28,61 @@ describe("destination: host:port", function () {
   });
 
   it("says what is wrong with a malformed one", function () {
-    assert.strictEqual(reason(() => splitHostPort("")), "no-host");
-    assert.strictEqual(reason(() => splitHostPort("host:")), "no-port");
-    assert.strictEqual(reason(() => splitHostPort("host:0")), "bad-port");
-    assert.strictEqual(reason(() => splitHostPort("host:65536")), "bad-port");
-    assert.strictEqual(reason(() => splitHostPort("host:91a")), "bad-port");
-    assert.strictEqual(reason(() => splitHostPort("host:1e3")), "bad-port");
-    assert.strictEqual(reason(() => splitHostPort("bad host:9100")), "bad-host");
-    assert.strictEqual(reason(() => splitHostPort("[::1")), "bad-destination");
-    assert.strictEqual(reason(() => splitHostPort("[::1]9100")), "bad-destination");
-    assert.strictEqual(reason(() => splitHostPort("[printer]:9100")), "bad-host");
-    assert.strictEqual(reason(() => splitHostPort("a:b:c")), "bad-destination");
-    assert.strictEqual(reason(() => parseDestination("printer")), "no-port");
+    assert.strictEqual(
+      reason(() => splitHostPort("")),
+      "no-host",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("host:")),
+      "no-port",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("host:0")),
+      "bad-port",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("host:65536")),
+      "bad-port",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("host:91a")),
+      "bad-port",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("host:1e3")),
+      "bad-port",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("bad host:9100")),
+      "bad-host",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("[::1")),
+      "bad-destination",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("[::1]9100")),
+      "bad-destination",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("[printer]:9100")),
+      "bad-host",
+    );
+    assert.strictEqual(
+      reason(() => splitHostPort("a:b:c")),
+      "bad-destination",
+    );
+    assert.strictEqual(
+      reason(() => parseDestination("printer")),
+      "no-port",
+    );
   });
 
   it("label and parse round-trip for any IPv4, IPv6 or host name with any port", function () {
     const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join("."));
-    const v6 = fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }).map((p) => p.map((n) => n.toString(16)).join(":"));
+    const v6 = fc
+      .array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 })
+      .map((p) => p.map((n) => n.toString(16)).join(":"));
     const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9](\.[a-z]{2,5})?$/);
     fc.assert(
       fc.property(fc.oneof(v4, v6, name), fc.integer({ min: 1, max: 65535 }), (host, port) => {
@@ -73,14 +111,32 @@ describe("destination: which source wins", function () {
   });
 
   it("a node field that is set but yields nothing is an error, not a fallback to the message", function () {
-    assert.strictEqual(reason(() => resolveDestination({ ...msg, nodeHost: null })), "no-host");
-    assert.strictEqual(reason(() => resolveDestination({ ...msg, nodeHost: "10.0.0.1", nodePort: null })), "no-port");
-    assert.strictEqual(reason(() => resolveDestination({ ...msg, nodeHost: 42 })), "bad-host");
+    assert.strictEqual(
+      reason(() => resolveDestination({ ...msg, nodeHost: null })),
+      "no-host",
+    );
+    assert.strictEqual(
+      reason(() => resolveDestination({ ...msg, nodeHost: "10.0.0.1", nodePort: null })),
+      "no-port",
+    );
+    assert.strictEqual(
+      reason(() => resolveDestination({ ...msg, nodeHost: 42 })),
+      "bad-host",
+    );
   });
 
   it("nothing anywhere, or no port anywhere, is an error", function () {
-    assert.strictEqual(reason(() => resolveDestination({})), "no-host");
-    assert.strictEqual(reason(() => resolveDestination({ msgHost: "10.0.0.3" })), "no-port");
-    assert.strictEqual(reason(() => resolveDestination({ msgDestination: { host: "x" } })), "bad-host");
+    assert.strictEqual(
+      reason(() => resolveDestination({})),
+      "no-host",
+    );
+    assert.strictEqual(
+      reason(() => resolveDestination({ msgHost: "10.0.0.3" })),
+      "no-port",
+    );
+    assert.strictEqual(
+      reason(() => resolveDestination({ msgDestination: { host: "x" } })),
+      "bad-host",
+    );
   });
 });

@@ -62,7 +62,10 @@ describe("outbound payload: value to bytes", function () {
     assert.strictEqual(problem(NaN), "not-finite:number");
     assert.strictEqual(problem(-Infinity), "not-finite:number");
     assert.strictEqual(problem(10n), "type:bigint");
-    assert.strictEqual(problem(() => 1), "type:function");
+    assert.strictEqual(
+      problem(() => 1),
+      "type:function",
+    );
     assert.strictEqual(problem(Symbol("s")), "type:symbol");
     assert.strictEqual(problem(new Map([[1, 2]])), "type:Map");
     assert.strictEqual(problem(new Set([1])), "type:Set");

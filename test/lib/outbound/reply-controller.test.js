@@ -17,7 +17,15 @@ describe("reply controller", function () {
     reg = new SessionRegistry();
     server = net.createServer((s) => {
       s.on("error", () => undefined);
-      accepted.push(reg.add(s, { remoteAddress: "127.0.0.1", remotePort: s.remotePort, localPort: s.localPort, owner: { id: "t", type: "test" }, direction: "in" }));
+      accepted.push(
+        reg.add(s, {
+          remoteAddress: "127.0.0.1",
+          remotePort: s.remotePort,
+          localPort: s.localPort,
+          owner: { id: "t", type: "test" },
+          direction: "in",
+        }),
+      );
     });
     await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
   });
@@ -30,7 +38,19 @@ describe("reply controller", function () {
     const read = (msg) => msg.payload;
     return new ReplyController(
       Object.assign(
-        { registry: reg, data: evaluateNow(read), dataNow: read, encoding: "utf8", closeAfterReply: false, writeTimeoutMs: 1000, maxPending: 1024 * 1024, drainMs: 200, t: io.t, status: io.status, wired: true },
+        {
+          registry: reg,
+          data: evaluateNow(read),
+          dataNow: read,
+          encoding: "utf8",
+          closeAfterReply: false,
+          writeTimeoutMs: 1000,
+          maxPending: 1024 * 1024,
+          drainMs: 200,
+          t: io.t,
+          status: io.status,
+          wired: true,
+        },
         o,
       ),
     );
@@ -52,8 +72,19 @@ describe("reply controller", function () {
       ctl.input(msg, ...io.input(msg));
       assert.strictEqual(io.ended[io.ended.length - 1].msg, msg, "ended synchronously: no ticket, promise or callback");
     }
-    assert.deepStrictEqual(io.ended.map((e) => e.err), [undefined, undefined, undefined]);
-    assert.deepStrictEqual(io.sent.map((m) => m.tcp), ["one ", "two ", "three"].map((p) => ({ sessionId: session.id, peer: `127.0.0.1:${c.localPort}`, bytesSent: p.length, closed: false })));
+    assert.deepStrictEqual(
+      io.ended.map((e) => e.err),
+      [undefined, undefined, undefined],
+    );
+    assert.deepStrictEqual(
+      io.sent.map((m) => m.tcp),
+      ["one ", "two ", "three"].map((p) => ({
+        sessionId: session.id,
+        peer: `127.0.0.1:${c.localPort}`,
+        bytesSent: p.length,
+        closed: false,
+      })),
+    );
     assert.deepStrictEqual(io.statuses[0], { fill: "green", shape: "dot", text: 'status.replied {"count":1}' });
     c.end();
     assert.strictEqual((await got).toString(), "one two three");
@@ -71,7 +102,15 @@ describe("reply controller", function () {
       ctl.input(msg, ...io.input(msg));
     }
     await waitFor(() => io.ended.length === 3, "three ended");
-    assert.deepStrictEqual(io.ended.map((e) => [e.msg.payload, e.err && e.err.code]), [["a", undefined], ["b", "ESESSIONCLOSED"], ["c", "ESESSIONCLOSED"]], "closed after the first reply");
+    assert.deepStrictEqual(
+      io.ended.map((e) => [e.msg.payload, e.err && e.err.code]),
+      [
+        ["a", undefined],
+        ["b", "ESESSIONCLOSED"],
+        ["c", "ESESSIONCLOSED"],
+      ],
+      "closed after the first reply",
+    );
     assert.strictEqual(io.sent.length, 0);
     assert.strictEqual((await got).toString(), "a");
   });
@@ -92,7 +131,10 @@ describe("reply controller", function () {
     assert.strictEqual(String(e1), 'errors.evaluate {"what":"label.data","error":"bad expression"}');
     assert.match(String(e2), /^errors\.session\.ESESSIONUNKNOWN /);
     assert.match(String(e3), /^errors\.payload\.null /);
-    await waitFor(() => io.statuses.some((s) => s.fill === "red" && s.text === 'status.error {"code":"ESESSIONUNKNOWN","where":"0123456789abcdef"}'), "red status");
+    await waitFor(
+      () => io.statuses.some((s) => s.fill === "red" && s.text === 'status.error {"code":"ESESSIONUNKNOWN","where":"0123456789abcdef"}'),
+      "red status",
+    );
   });
 
   it("a send that throws still ends the message, with that error", async function () {
@@ -101,9 +143,13 @@ describe("reply controller", function () {
     const { session } = await client();
     const msg = { payload: "x", _session: { id: session.id } };
     const boom = new Error("boom");
-    ctl.input(msg, () => {
-      throw boom;
-    }, (err) => io.ended.push({ msg, err }));
+    ctl.input(
+      msg,
+      () => {
+        throw boom;
+      },
+      (err) => io.ended.push({ msg, err }),
+    );
     assert.strictEqual(io.ended[0].err, boom);
   });
 

@@ -27,7 +27,15 @@ describe("reply to a session", function () {
     accepted = [];
     server = net.createServer((s) => {
       s.resume();
-      accepted.push(reg.add(s, { remoteAddress: "127.0.0.1", remotePort: s.remotePort, localPort: s.localPort, owner: { id: "t", type: "test" }, direction: "in" }));
+      accepted.push(
+        reg.add(s, {
+          remoteAddress: "127.0.0.1",
+          remotePort: s.remotePort,
+          localPort: s.localPort,
+          owner: { id: "t", type: "test" },
+          direction: "in",
+        }),
+      );
     });
     await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
   });
@@ -46,11 +54,21 @@ describe("reply to a session", function () {
       reply(reg, id, Buffer.from("two "), false, 1000),
       reply(reg, id, Buffer.from("three"), true, 1000),
     ]);
-    assert.deepStrictEqual(results.map((r) => [r.bytesSent, r.closed]), [[4, false], [4, false], [5, true]]);
+    assert.deepStrictEqual(
+      results.map((r) => [r.bytesSent, r.closed]),
+      [
+        [4, false],
+        [4, false],
+        [5, true],
+      ],
+    );
     assert.strictEqual(results[0].peer, `127.0.0.1:${client.localPort}`);
     assert.strictEqual((await got).toString(), "one two three");
     await waitFor(() => reg.size === 0, "session removed");
-    await assert.rejects(reply(reg, id, Buffer.from("late"), false, 1000), (/** @type {any} */ err) => err.code === "ESESSIONCLOSED" && err.detail.reason === "reply");
+    await assert.rejects(
+      reply(reg, id, Buffer.from("late"), false, 1000),
+      (/** @type {any} */ err) => err.code === "ESESSIONCLOSED" && err.detail.reason === "reply",
+    );
   });
 
   it("no session, or an unknown one, is a SessionError", async function () {

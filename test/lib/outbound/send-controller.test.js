@@ -66,15 +66,28 @@ describe("send controller", function () {
     const p = await printer({ pjl: true });
     const io = withReported();
     const c = controller(io, {
-      data: later((m) => 40 - m.n * 15, (m) => `@PJL INFO STATUS ${m.n}\r\n`),
+      data: later(
+        (m) => 40 - m.n * 15,
+        (m) => `@PJL INFO STATUS ${m.n}\r\n`,
+      ),
       host: now(() => `${HOST}:${p.port}`),
       job: { after: "eof", captureReply: true },
       reply: { property: "printer.status", output: "string" },
     });
     for (let n = 0; n < 3; n++) run(c, io, { n });
     await waitFor(() => io.ended.length === 3, "three jobs ended");
-    assert.deepStrictEqual(io.ended.map((e) => [e.msg.n, e.err]), [[0, undefined], [1, undefined], [2, undefined]]);
-    assert.deepStrictEqual(p.texts(), [0, 1, 2].map((n) => `@PJL INFO STATUS ${n}\r\n`));
+    assert.deepStrictEqual(
+      io.ended.map((e) => [e.msg.n, e.err]),
+      [
+        [0, undefined],
+        [1, undefined],
+        [2, undefined],
+      ],
+    );
+    assert.deepStrictEqual(
+      p.texts(),
+      [0, 1, 2].map((n) => `@PJL INFO STATUS ${n}\r\n`),
+    );
     const [m] = io.sent;
     assert.strictEqual(m.printer.status, PJL_STATUS);
     assert.deepStrictEqual([m.tcp.host, m.tcp.port, m.tcp.attempts, m.tcp.closedBy], [HOST, p.port, 1, "peer"]);
@@ -89,14 +102,21 @@ describe("send controller", function () {
     run(failing, io, { payload: "x", n: 1 });
     const empty = controller(io, { host: now(() => undefined), port: now(() => p.port) });
     run(empty, io, { payload: "x", n: 2, destination: `${HOST}:${p.port}` });
-    const keeping = controller(io, { host: now(() => `${HOST}:${p.port}`), job: { after: "eof", captureReply: true }, reply: { property: "printer.status", output: "buffer" } });
+    const keeping = controller(io, {
+      host: now(() => `${HOST}:${p.port}`),
+      job: { after: "eof", captureReply: true },
+      reply: { property: "printer.status", output: "buffer" },
+    });
     run(keeping, io, { payload: "@PJL INFO STATUS\r\n", n: 3, printer: "a string" });
     const port = await freePort();
     const refused = controller(io, { host: now(() => `${HOST}:${port}`), job: { attempts: 2 } });
     run(refused, io, { payload: "x", n: 4 });
     await waitFor(() => io.ended.length === 4, "four ended");
     const byN = Object.fromEntries(io.ended.map((e) => [e.msg.n, e.err]));
-    assert.deepStrictEqual([1, 2, 3, 4].map((n) => byN[n].code), ["EEVALUATE", "EDESTINATION", "EIO", "ECONNREFUSED"]);
+    assert.deepStrictEqual(
+      [1, 2, 3, 4].map((n) => byN[n].code),
+      ["EEVALUATE", "EDESTINATION", "EIO", "ECONNREFUSED"],
+    );
     assert.strictEqual(String(byN[1]), 'errors.evaluate {"what":"label.host","error":"no such context"}');
     assert.match(String(byN[2]), /^errors\.destination\.no-host /, "a set field that yields nothing is no fallback to the message");
     assert.strictEqual(String(byN[3]), "cannot set printer.status");
@@ -108,9 +128,16 @@ describe("send controller", function () {
     const p = await printer({ silent: true });
     const io = withReported();
     const c = controller(io, { host: now(() => `${HOST}:${p.port}`), job: { after: "eof", eofTimeoutMs: 100 }, unverified: true });
-    assert.deepStrictEqual(io.statuses[0], { fill: "green", shape: "dot", text: 'status.unverified {"text":"status.sent {\\"count\\":0}"}' }, "said at start");
+    assert.deepStrictEqual(
+      io.statuses[0],
+      { fill: "green", shape: "dot", text: 'status.unverified {"text":"status.sent {\\"count\\":0}"}' },
+      "said at start",
+    );
     for (let n = 0; n < 3; n++) run(c, io, { payload: `j${n}`, n });
-    await waitFor(() => io.statuses.some((s) => s.fill === "blue" && /status\.sending/.test(s.text) && /unverified/.test(s.text)), "sending");
+    await waitFor(
+      () => io.statuses.some((s) => s.fill === "blue" && /status\.sending/.test(s.text) && /unverified/.test(s.text)),
+      "sending",
+    );
     await waitFor(() => io.ended.length === 3, "three ended");
     await waitFor(() => io.lastStatus().fill === "green", "green once all went out");
     run(c, io, { payload: 42n });
@@ -131,15 +158,26 @@ describe("send controller", function () {
     const t0 = Date.now();
     await new Promise((resolve) => c.close(resolve));
     assert.ok(Date.now() - t0 >= 140, `closed after ${Date.now() - t0} ms`);
-    assert.deepStrictEqual(io.ended.map((e) => [e.msg.n, e.err.code]), [[0, "ESTOPPED"], [1, "ESTOPPED"], [2, "ESTOPPED"]]);
+    assert.deepStrictEqual(
+      io.ended.map((e) => [e.msg.n, e.err.code]),
+      [
+        [0, "ESTOPPED"],
+        [1, "ESTOPPED"],
+        [2, "ESTOPPED"],
+      ],
+    );
     assert.match(String(io.ended[0].err), new RegExp(`^errors\\.stopped \\{"where":"${HOST}:${port}"`));
 
     const q = withReported();
     const throwing = controller(q, { host: now(() => `${HOST}:${port}`), job: { attempts: 1 } });
     const msg = { payload: "x" };
-    throwing.input(msg, () => undefined, () => {
-      throw new Error("done threw");
-    });
+    throwing.input(
+      msg,
+      () => undefined,
+      () => {
+        throw new Error("done threw");
+      },
+    );
     await waitFor(() => q.reported.length === 1, "reported");
     assert.strictEqual(q.reported[0].message, "done threw");
   });

@@ -22,7 +22,13 @@ describe("send-to-tcp-port error texts", function () {
   const cases = [
     new SessionError("ESESSIONINVALID", "x", { sessionId: "undefined" }),
     new SessionError("ESESSIONUNKNOWN", "x", { sessionId: "0123456789abcdef" }),
-    new SessionError("ESESSIONCLOSED", "x", { sessionId: "0123456789abcdef", peer: "1.2.3.4:5", reason: "peer", ago: 1500, emitsOnClose: true }),
+    new SessionError("ESESSIONCLOSED", "x", {
+      sessionId: "0123456789abcdef",
+      peer: "1.2.3.4:5",
+      reason: "peer",
+      ago: 1500,
+      emitsOnClose: true,
+    }),
     new SessionError("ESESSIONCLOSED", "x", { sessionId: "0123456789abcdef", peer: "1.2.3.4:5", reason: "peer", ago: 1500 }),
     new SessionError("ESESSIONCLOSED", "x", { sessionId: "0123456789abcdef", peer: "1.2.3.4:5", reason: "admin", ago: 1500 }),
     new ReplyWriteError("EPIPE", "0123456789abcdef", "1.2.3.4:5", new Error("broken pipe")),
@@ -45,12 +51,14 @@ describe("send-to-tcp-port error texts", function () {
       assert.strictEqual(d.code, err.code);
       const text = lookup(`errors.${d.key}`);
       assert.strictEqual(typeof text, "string", `errors.${d.key} is in the catalog`);
-      for (const [, name] of text.matchAll(/__([a-z]+)__/g)) assert.ok(name in d.subs && d.subs[name] !== undefined, `${d.key}: __${name}__ filled`);
+      for (const [, name] of text.matchAll(/__([a-z]+)__/g))
+        assert.ok(name in d.subs && d.subs[name] !== undefined, `${d.key}: __${name}__ filled`);
       keys.add(d.key);
     }
     assert.ok(keys.has("session.ESESSIONCLOSED-peer") && keys.has("session.ESESSIONCLOSED"), "a peer close gets its own hint");
     const hint = (emitsOnClose) =>
-      describeSendError(new SessionError("ESESSIONCLOSED", "x", { sessionId: "s", peer: "p", reason: "peer", ago: 1, emitsOnClose }), "").key;
+      describeSendError(new SessionError("ESESSIONCLOSED", "x", { sessionId: "s", peer: "p", reason: "peer", ago: 1, emitsOnClose }), "")
+        .key;
     assert.strictEqual(hint(true), "session.ESESSIONCLOSED-peer", "the disconnect hint for a trigger that emits on disconnect");
     assert.strictEqual(hint(undefined), "session.ESESSIONCLOSED", "no disconnect hint for one that emits per line");
     assert.ok(keys.has("reply-timeout"), "a reply that timed out says the connection was closed");
@@ -83,7 +91,11 @@ describe("send-to-tcp-port error texts", function () {
       drainTimeout: { host: "h:1", drainTimeout: 20000 },
     };
     for (const [key, props] of Object.entries(bad)) {
-      assert.throws(() => parseSendConfig(props), (/** @type {any} */ err) => err.key === key, `${key} is reported`);
+      assert.throws(
+        () => parseSendConfig(props),
+        (/** @type {any} */ err) => err.key === key,
+        `${key} is reported`,
+      );
       assert.strictEqual(typeof lookup(`label.${key}`), "string", `label.${key} is in the catalog`);
     }
   });

@@ -29,7 +29,10 @@ describe("reply capture", function () {
 
   it("finds the end of a reply split across reads, once", function () {
     const end = new ReplyEnd(Buffer.from("\r\nOK"));
-    assert.deepStrictEqual(["ST,+01", "\r", "\nO", "K", "\r\nOK"].map((s) => end.feed(Buffer.from(s))), [false, false, false, true, false]);
+    assert.deepStrictEqual(
+      ["ST,+01", "\r", "\nO", "K", "\r\nOK"].map((s) => end.feed(Buffer.from(s))),
+      [false, false, false, true, false],
+    );
     assert.strictEqual(end.found, true);
   });
 });
@@ -51,8 +54,13 @@ describe("transfer (a job's connected socket)", function () {
     await new Promise((r) => server.listen(0, HOST, () => r(undefined)));
     closers.push(() => (sockets.forEach((s) => s.destroy()), new Promise((r) => server.close(r))));
     const port = /** @type {import("net").AddressInfo} */ (server.address()).port;
-    if (!(server instanceof tls.Server)) return new Promise((resolve) => { const c = net.connect(port, HOST, () => resolve(c)); });
-    return new Promise((resolve) => { const c = tls.connect({ host: HOST, port, ca: certs().read(certs().ca), servername: "localhost" }, () => resolve(c)); });
+    if (!(server instanceof tls.Server))
+      return new Promise((resolve) => {
+        const c = net.connect(port, HOST, () => resolve(c));
+      });
+    return new Promise((resolve) => {
+      const c = tls.connect({ host: HOST, port, ca: certs().read(certs().ca), servername: "localhost" }, () => resolve(c));
+    });
   }
 
   it("eof: the peer's close after our half-close is closedBy peer, with its reply", async function () {
@@ -75,17 +83,25 @@ describe("transfer (a job's connected socket)", function () {
 
   it("bytes the peer does not take within the send timeout: ETIMEDOUT", async function () {
     const socket = await connected((s) => s.pause());
-    await assert.rejects(transfer(socket, Buffer.alloc(64 * 1024 * 1024), opts({ after: "close", writeTimeoutMs: 150 }), new AbortController().signal), (/** @type {any} */ err) => {
-      assert.ok(!(err instanceof Stopped));
-      assert.strictEqual(err.code, "ETIMEDOUT");
-      return true;
-    });
+    await assert.rejects(
+      transfer(socket, Buffer.alloc(64 * 1024 * 1024), opts({ after: "close", writeTimeoutMs: 150 }), new AbortController().signal),
+      (/** @type {any} */ err) => {
+        assert.ok(!(err instanceof Stopped));
+        assert.strictEqual(err.code, "ETIMEDOUT");
+        return true;
+      },
+    );
     assert.ok(socket.destroyed);
   });
 
   it("delay: a reply end ends the job early; stopping while it waits is Stopped", async function () {
     const socket = await connected((s) => s.once("data", () => s.write("OK\r\n")));
-    const r = await transfer(socket, Buffer.from("W"), opts({ after: "delay", disconnectDelayMs: 5000, captureReply: true, replyEnd: Buffer.from("\r\n") }), new AbortController().signal);
+    const r = await transfer(
+      socket,
+      Buffer.from("W"),
+      opts({ after: "delay", disconnectDelayMs: 5000, captureReply: true, replyEnd: Buffer.from("\r\n") }),
+      new AbortController().signal,
+    );
     assert.deepStrictEqual([r.closedBy, r.reply.toString()], ["reply", "OK\r\n"]);
 
     const quiet = await connected(() => undefined);

@@ -34,6 +34,7 @@ describe("schema: hosts and destinations", function () {
   it("a destination port is a number or digits, 1 to 65535", function () {
     assert.strictEqual(destinationPort(9100), 9100);
     assert.strictEqual(destinationPort(" 9100 "), 9100);
-    for (const bad of ["1e3", "0x10", "5.0", 0, 65536, 80.5, "", null, undefined, true]) assert.strictEqual(destinationPort(bad), undefined, JSON.stringify(bad));
+    for (const bad of ["1e3", "0x10", "5.0", 0, 65536, 80.5, "", null, undefined, true])
+      assert.strictEqual(destinationPort(bad), undefined, JSON.stringify(bad));
   });
 });

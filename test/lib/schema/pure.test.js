@@ -12,7 +12,9 @@ describe("schema: plain code", function () {
   it("imports only its own files", function () {
     for (const f of fs.readdirSync(DIR).filter((x) => x.endsWith(".ts"))) {
       const src = fs.readFileSync(path.join(DIR, f), "utf8");
-      const specs = [...src.matchAll(/(?:import|export)[^;]*?from\s+"([^"]+)"/g), ...src.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+      const specs = [...src.matchAll(/(?:import|export)[^;]*?from\s+"([^"]+)"/g), ...src.matchAll(/require\("([^"]+)"\)/g)].map(
+        (m) => m[1],
+      );
       for (const s of specs) assert.match(s, /^\.\/[\w-]+$/, `${f} imports ${s}`);
     }
   });

@@ -20,9 +20,18 @@ describe("schema: reading properties", function () {
   });
 
   it("readProps: the first refused property, by its key and the stored value", function () {
-    assert.throws(() => S.readProps(TEST, { mode: "b", n: "11" }, ENV), (/** @type {any} */ e) => e.name === "ConfigError" && e.key === "n" && e.detail === "11");
-    assert.throws(() => S.readProps(TEST, { mode: "c", n: "x" }, ENV), (/** @type {any} */ e) => e.key === "mode" && e.detail === "c");
-    assert.throws(() => S.readProps(TEST, { enc: "klingon" }, ENV), (/** @type {any} */ e) => e.key === "enc");
+    assert.throws(
+      () => S.readProps(TEST, { mode: "b", n: "11" }, ENV),
+      (/** @type {any} */ e) => e.name === "ConfigError" && e.key === "n" && e.detail === "11",
+    );
+    assert.throws(
+      () => S.readProps(TEST, { mode: "c", n: "x" }, ENV),
+      (/** @type {any} */ e) => e.key === "mode" && e.detail === "c",
+    );
+    assert.throws(
+      () => S.readProps(TEST, { enc: "klingon" }, ENV),
+      (/** @type {any} */ e) => e.key === "enc",
+    );
     assert.doesNotThrow(() => S.readProps(TEST, { mode: "a", n: "junk" }, ENV), "n does not apply in mode a");
   });
 
@@ -31,24 +40,52 @@ describe("schema: reading properties", function () {
     const get = (name) => stored[name];
     assert.strictEqual(S.checkProp(TEST, "n", "6", get, ENV), "n");
     assert.strictEqual(S.checkProp(TEST, "n", "5", get, ENV), undefined);
-    assert.strictEqual(S.checkProp(TEST, "n", "6", (name) => ({ mode: "a" })[name], ENV), undefined, "not applicable");
-    assert.strictEqual(S.checkProp(TEST, "n", "500", (name) => ({ mode: "b", max: "junk" })[name], ENV), undefined, "no bound while max is refused");
+    assert.strictEqual(
+      S.checkProp(TEST, "n", "6", (name) => ({ mode: "a" })[name], ENV),
+      undefined,
+      "not applicable",
+    );
+    assert.strictEqual(
+      S.checkProp(TEST, "n", "500", (name) => ({ mode: "b", max: "junk" })[name], ENV),
+      undefined,
+      "no bound while max is refused",
+    );
     assert.strictEqual(S.checkProp(TEST, "max", "0", get, ENV), "positive");
     assert.strictEqual(S.checkProp(TEST, "unknown", "x", get, ENV), undefined);
   });
 
   it("rowShown: shown defaults to when", function () {
-    assert.strictEqual(S.rowShown(TEST, "n", (name) => ({ mode: "b" })[name], ENV), true);
-    assert.strictEqual(S.rowShown(TEST, "n", (name) => ({ mode: "a" })[name], ENV), false);
-    assert.strictEqual(S.rowShown(TEST, "enc", (name) => ({ mode: "b" })[name], ENV), false);
-    assert.strictEqual(S.rowShown(TEST, "max", () => undefined, ENV), true);
+    assert.strictEqual(
+      S.rowShown(TEST, "n", (name) => ({ mode: "b" })[name], ENV),
+      true,
+    );
+    assert.strictEqual(
+      S.rowShown(TEST, "n", (name) => ({ mode: "a" })[name], ENV),
+      false,
+    );
+    assert.strictEqual(
+      S.rowShown(TEST, "enc", (name) => ({ mode: "b" })[name], ENV),
+      false,
+    );
+    assert.strictEqual(
+      S.rowShown(TEST, "max", () => undefined, ENV),
+      true,
+    );
   });
 
   it("number text as Number() reads it; blanks (and an empty array) are 0; absent, null and empty are the default", function () {
     const w = S.whole({ value: 7, min: 0, max: 2000, message: "m" });
     const read = (v) => S.readProps({ w }, { w: v }, ENV).w;
-    assert.deepStrictEqual([read("1e3"), read("0x10"), read("5.0"), read(" 8 "), read("  "), read([]), read(undefined), read(null), read("")], [1000, 16, 5, 8, 0, 0, 7, 7, 7]);
-    for (const bad of ["1.5", "abc", -1, 2001, true, {}]) assert.throws(() => read(bad), (/** @type {any} */ e) => e.key === "w", JSON.stringify(bad));
+    assert.deepStrictEqual(
+      [read("1e3"), read("0x10"), read("5.0"), read(" 8 "), read("  "), read([]), read(undefined), read(null), read("")],
+      [1000, 16, 5, 8, 0, 0, 7, 7, 7],
+    );
+    for (const bad of ["1.5", "abc", -1, 2001, true, {}])
+      assert.throws(
+        () => read(bad),
+        (/** @type {any} */ e) => e.key === "w",
+        JSON.stringify(bad),
+      );
   });
 
   it("a choice is read by its text; a checkbox only by an explicit true (or false when on by default)", function () {
@@ -57,7 +94,21 @@ describe("schema: reading properties", function () {
     const off = S.bool({ value: false });
     const read = (prop, v) => S.readProps({ prop }, { prop: v }, ENV).prop;
     assert.deepStrictEqual([read(c, null), read(c, ""), read(c, "y"), read(c, ["y"])], ["x", "x", "y", "y"]);
-    assert.throws(() => read(c, []), (/** @type {any} */ e) => e.detail === "");
-    assert.deepStrictEqual([true, "true", false, "false", undefined, "yes", 1].map((v) => [read(on, v), read(off, v)]), [[true, true], [true, true], [false, false], [false, false], [true, false], [true, false], [true, false]]);
+    assert.throws(
+      () => read(c, []),
+      (/** @type {any} */ e) => e.detail === "",
+    );
+    assert.deepStrictEqual(
+      [true, "true", false, "false", undefined, "yes", 1].map((v) => [read(on, v), read(off, v)]),
+      [
+        [true, true],
+        [true, true],
+        [false, false],
+        [false, false],
+        [true, false],
+        [true, false],
+        [true, false],
+      ],
+    );
   });
 });
