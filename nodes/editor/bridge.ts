@@ -8,14 +8,10 @@ import { prepareSecurityTips } from "./security";
 
 const T = "tcp-server-client-bridge";
 
-export function registerBridge(): void {
-  RED.nodes.registerType(T, {
-    category: "network",
-    color: "#8fc7d9",
+/** The behaviour of bridge nodes; the node HTML adds category, colour, ports and icon as literals (Flow Library scorecard). */
+export function bridgeDefinition(): EditorDefinition {
+  return {
     defaults: nodeDefaults(T, BRIDGE),
-    inputs: 1,
-    outputs: 1,
-    icon: "tcp-bridge.svg",
     paletteLabel() {
       return this._(`${T}.paletteLabel`);
     },
@@ -38,5 +34,5 @@ export function registerBridge(): void {
     oneditsave() {
       outputsFromEvents(this);
     },
-  });
+  };
 }

@@ -99,6 +99,9 @@ declare const RED: {
   utils: { getNodeLabel(node: EditorNode, fallback: string): string };
 };
 
+/** What the editor script gives a node type; its HTML adds category, colour, ports and icon as literals. */
+type EditorDefinition = Omit<NodeDefinition, "category" | "color" | "inputs" | "outputs" | "icon" | "align">;
+
 interface Window {
-  TcpAutomation?: { register(type: string): void };
+  TcpAutomation?: { definition(type: string): EditorDefinition };
 }

@@ -1,27 +1,29 @@
 /**
  * The editor side of the package, built into resources/editor-common.js with
  * lib/schema (which gives every node's defaults and validators). Each node's
- * HTML loads that script and calls TcpAutomation.register(<its type>).
+ * HTML loads that script and registers its type with literal category, colour,
+ * ports and icon (the Flow Library's scorecard reads those) and the rest from
+ * TcpAutomation.definition(<its type>).
  */
-import { registerBridge } from "./bridge";
-import { registerManager } from "./manager";
-import { registerSend } from "./send";
-import { registerTrigger } from "./trigger";
+import { bridgeDefinition } from "./bridge";
+import { managerDefinition } from "./manager";
+import { sendDefinition } from "./send";
+import { triggerDefinition } from "./trigger";
 
-const REGISTER: Readonly<Partial<Record<string, () => void>>> = {
-  "tcp-server-trigger": registerTrigger,
-  "send-to-tcp-port": registerSend,
-  "tcp-server-client-bridge": registerBridge,
-  "tcp-connection-manager": registerManager,
+const DEFINITIONS: Readonly<Partial<Record<string, () => EditorDefinition>>> = {
+  "tcp-server-trigger": triggerDefinition,
+  "send-to-tcp-port": sendDefinition,
+  "tcp-server-client-bridge": bridgeDefinition,
+  "tcp-connection-manager": managerDefinition,
 };
 
 // Every node's HTML loads this script; the first one defines it.
 if (!window.TcpAutomation) {
   window.TcpAutomation = {
-    register(type: string): void {
-      const register = REGISTER[type];
-      if (!register) throw new Error(`no editor for ${type}`);
-      register();
+    definition(type: string): EditorDefinition {
+      const make = DEFINITIONS[type];
+      if (!make) throw new Error(`no editor for ${type}`);
+      return make();
     },
   };
 }

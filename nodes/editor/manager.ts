@@ -79,9 +79,9 @@ function showList(node: EditorNode, list: JQuery): void {
   load();
 }
 
-export function registerManager(): void {
-  RED.nodes.registerType(T, {
-    category: "config",
+/** The behaviour of manager nodes; the node HTML adds category, colour, ports and icon as literals (Flow Library scorecard). */
+export function managerDefinition(): EditorDefinition {
+  return {
     defaults: nodeDefaults(T, MANAGER),
     paletteLabel() {
       return this._(`${T}.paletteLabel`);
@@ -92,5 +92,5 @@ export function registerManager(): void {
     oneditprepare() {
       showList(this, $("#node-config-tcpa-connections"));
     },
-  });
+  };
 }

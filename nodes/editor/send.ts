@@ -37,17 +37,12 @@ function label(this: EditorNode): string {
   return `⇢ ${host}`;
 }
 
-export function registerSend(): void {
+/** The behaviour of send nodes; the node HTML adds category, colour, ports and icon as literals (Flow Library scorecard). */
+export function sendDefinition(): EditorDefinition {
   const defaults = nodeDefaults(T, SEND);
   defaults.data = dataDefault(defaults);
-  RED.nodes.registerType(T, {
-    category: "network",
-    color: "#8fc7d9",
+  return {
     defaults,
-    inputs: 1,
-    outputs: 1,
-    icon: "tcp-send.svg",
-    align: "right",
     paletteLabel() {
       return this._(`${T}.paletteLabel`);
     },
@@ -83,5 +78,5 @@ export function registerSend(): void {
       $("#node-input-mode").on("change", refresh);
       refresh();
     },
-  });
+  };
 }

@@ -9,14 +9,10 @@ import { prepareSecurityTips } from "./security";
 
 const T = "tcp-server-trigger";
 
-export function registerTrigger(): void {
-  RED.nodes.registerType(T, {
-    category: "network",
-    color: "#8fc7d9",
+/** The behaviour of trigger nodes; the node HTML adds category, colour, ports and icon as literals (Flow Library scorecard). */
+export function triggerDefinition(): EditorDefinition {
+  return {
     defaults: nodeDefaults(T, TRIGGER),
-    inputs: 0,
-    outputs: 1,
-    icon: "tcp-trigger.svg",
     paletteLabel() {
       return this._(`${T}.paletteLabel`);
     },
@@ -48,5 +44,5 @@ export function registerTrigger(): void {
     oneditsave() {
       outputsFromEvents(this);
     },
-  });
+  };
 }

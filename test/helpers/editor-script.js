@@ -6,10 +6,20 @@ const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
 
-const SCRIPT = path.join(__dirname, "..", "..", "resources", "editor-common.js");
-const TYPES = ["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge", "tcp-connection-manager"];
+const ROOT = path.join(__dirname, "..", "..");
+const SCRIPT = path.join(ROOT, "resources", "editor-common.js");
+const TYPES = Object.keys(require(path.join(ROOT, "package.json"))["node-red"].nodes);
 
-/** The node definitions the script registers, by type. Nothing is being edited, so validators read stored values. */
+/** The inline scripts of a node's HTML (type text/javascript): what Node-RED's editor runs to register it. */
+function inlineScripts(type) {
+  const html = fs.readFileSync(path.join(ROOT, "nodes", `${type}.html`), "utf8");
+  return [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+}
+
+/**
+ * The node definitions each node's HTML registers with the script's help, by type (the HTML's own inline script
+ * runs, as in the editor). Nothing is being edited, so validators read stored values.
+ */
 function loadEditorScript() {
   const registered = {};
   const RED = {
@@ -23,7 +33,9 @@ function loadEditorScript() {
   };
   const context = vm.createContext({ window: {}, RED, $ });
   vm.runInContext(fs.readFileSync(SCRIPT, "utf8"), context, { filename: SCRIPT });
-  for (const type of TYPES) context.window.TcpAutomation.register(type);
+  for (const type of TYPES) for (const js of inlineScripts(type)) vm.runInContext(js, context, { filename: `${type}.html` });
+  // What the editor script itself gives each type (the HTML adds its literals), for checking nothing is dropped.
+  Object.defineProperty(registered, "given", { value: (type) => context.window.TcpAutomation.definition(type) });
   return registered;
 }
 
@@ -39,4 +51,4 @@ function invalidProps(def, stored) {
   return out;
 }
 
-module.exports = { loadEditorScript, invalidProps, TYPES };
+module.exports = { loadEditorScript, invalidProps, inlineScripts, TYPES };
