@@ -40,8 +40,18 @@ const COPY = ["dist", "nodes", "test", "scripts", "resources", "locales", "icons
 /** One line may take this long (install excluded). */
 const RUN_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** Build-only tools are not needed: the tests run on the built dist/. */
-const BUILD_ONLY = new Set(["typescript", "@types/node", "node-red"]);
+/** Build and lint tools are not needed: the tests run on the built dist/, and the checks run once, in npm test. */
+const BUILD_ONLY = new Set([
+  "typescript",
+  "@types/node",
+  "@types/mocha",
+  "node-red",
+  "eslint",
+  "@eslint/js",
+  "typescript-eslint",
+  "globals",
+  "prettier",
+]);
 
 function recipe(line) {
   const dependencies = { ...PKG.dependencies };
