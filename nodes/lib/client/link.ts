@@ -42,9 +42,8 @@
  * ends the rest with ESTOPPED; it resolves once socket and timers are gone.
  */
 import type { Socket } from "node:net";
-import type { ConnectionOptions } from "node:tls";
 import { Backoff, type BackoffOptions } from "./backoff";
-import { defaultDial, type Dial } from "./dial";
+import { defaultDial, type Dial, type DialOptions } from "./dial";
 import { EntryWriter } from "./entry-writer";
 import {
   connectError,
@@ -84,14 +83,8 @@ export interface GreetingOptions {
   };
 }
 
-export interface LinkOptions<T> {
-  host: string;
-  port: number;
-  localAddress?: string;
-  localPort?: number;
-  /** TLS client options (lib/base/tls-options); undefined = plain TCP. */
-  tls?: ConnectionOptions;
-  connectTimeoutMs: number;
+/** Where and how to dial (DialOptions: host, port, local end, TLS, connect timeout), and everything else. */
+export interface LinkOptions<T> extends DialOptions {
   connect: ConnectPolicy;
   /** per-write: nothing waiting, written or received for this long closes the link. */
   idleCloseMs: number;
