@@ -4,6 +4,7 @@
  * HTML loads that script and calls TcpAutomation.register(<its type>).
  */
 import { registerBridge } from "./bridge";
+import { registerClient } from "./client";
 import { registerManager } from "./manager";
 import { registerSend } from "./send";
 import { registerTrigger } from "./trigger";
@@ -12,6 +13,7 @@ const REGISTER: Readonly<Partial<Record<string, () => void>>> = {
   "tcp-server-trigger": registerTrigger,
   "send-to-tcp-port": registerSend,
   "tcp-server-client-bridge": registerBridge,
+  "tcp-client-link": registerClient,
   "tcp-connection-manager": registerManager,
 };
 

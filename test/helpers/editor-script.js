@@ -7,7 +7,7 @@ const path = require("path");
 const vm = require("vm");
 
 const SCRIPT = path.join(__dirname, "..", "..", "resources", "editor-common.js");
-const TYPES = ["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge", "tcp-connection-manager"];
+const TYPES = ["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge", "tcp-client-link", "tcp-connection-manager"];
 
 /** The node definitions the script registers, by type. Nothing is being edited, so validators read stored values. */
 function loadEditorScript() {
