@@ -429,6 +429,10 @@ describe("the editor in headless chromium", function () {
       await injectAndSee("to device B", "job result");
       await page.locator(".red-ui-debug-msg", { hasText: "OK status? from port 7602" }).first().waitFor();
     },
+    "07 tcp client request-reply device": async () => {
+      await injectAndSee("query every second", "reply on its request");
+      await page.locator(".red-ui-debug-msg", { hasText: "40001=" }).first().waitFor();
+    },
   };
 
   it("speaks German with the editor language set to Deutsch: palette tooltip, labels, help", async function () {
