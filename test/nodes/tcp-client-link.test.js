@@ -168,6 +168,49 @@ describe("tcp-client-link", function () {
     }
   });
 
+  it("heartbeat: a device that stops answering is found within the heartbeat bound and dialled again", async function () {
+    let answer = true;
+    const dev = use(await device({ onData: (c, chunk) => answer && chunk.includes("PING") && c.socket.write("PONG\n") }));
+    const t = await start({ port: String(dev.port), events: true, heartbeat: "PING\\n", heartbeatIdle: "100", heartbeatAnswer: "100" });
+    await waitFor(() => dev.conns.length === 1 && dev.conns[0].lines().length >= 2, "two heartbeats answered");
+    assert.strictEqual(t.out.msgs.length, 0, "the answers are not data");
+    answer = false; // the process hangs; its kernel still ACKs
+    const lost = await waitFor(() => t.ev.msgs.find((m) => m.event === "heartbeat-lost"), "heartbeat-lost", 3000);
+    assert.strictEqual(lost.error.code, "ETIMEDOUT");
+    await waitFor(() => dev.conns.length === 2, "dialled again");
+  });
+
+  it("greeting: sent first on every connection, before queued input; waits for the expected answer", async function () {
+    const dev = use(await device({ onData: (c, chunk) => chunk.includes("LOGIN") && c.socket.write("OK welcome\n") }));
+    const t = await start({
+      port: String(dev.port),
+      connect: "on-first-write",
+      greeting: "LOGIN admin\\n",
+      greetingWait: true,
+      greetingExpect: "OK",
+    });
+    t.cl.receive({ payload: "first\n" });
+    t.cl.receive({ payload: "second\n" });
+    await t.completed.until(2);
+    await waitFor(() => dev.conns[0].lines().length === 3, "three lines at the device");
+    assert.deepStrictEqual(dev.conns[0].lines(), ["LOGIN admin", "first", "second"]);
+    assert.strictEqual(t.out.msgs.length, 0, "the greeting's answer is not data");
+  });
+
+  it("reply to sender: a send-to-tcp-port node in reply mode writes into the link a message came from", async function () {
+    const dev = use(await device());
+    await helper.load(
+      [...NODES, nodes.send],
+      onTab([
+        { id: "cl", type: T, host: "127.0.0.1", port: String(dev.port), event: "line", eol: "lf", x: 100, y: 100, wires: [["reply"]] },
+        { id: "reply", type: "send-to-tcp-port", mode: "reply", data: "ACK\n", dataType: "str", x: 300, y: 100, wires: [[]] },
+      ]),
+    );
+    await waitFor(() => dev.conns.length === 1, "dialled");
+    dev.conns[0].socket.write("hello\n");
+    await waitFor(() => dev.conns[0].lines().includes("ACK"), "the device got the ACK through the link");
+  });
+
   it("a wrong property type is a configuration error: red status, every input refused with ECONFIG", async function () {
     const t = await start({ port: "x" });
     assert.ok(calls("status").some((c) => c.args[0].fill === "red"));
