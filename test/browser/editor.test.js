@@ -225,8 +225,8 @@ describe("the editor in headless chromium", function () {
     await page.screenshot({ path: path.join(IMAGES, `${type}.png`), clip: { x: box.x, y: box.y, width: box.width, height: h } });
   }
 
-  it("shows the three flow nodes in the palette's network category, with the help summary as tooltip", async function () {
-    for (const type of ["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge"]) {
+  it("shows the four flow nodes in the palette's network category, with the help summary as tooltip", async function () {
+    for (const type of ["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge", "tcp-client-link"]) {
       const node = page.locator(`#red-ui-palette-base-category-network .red-ui-palette-node[data-palette-type="${type}"]`);
       await node.scrollIntoViewIfNeeded();
       assert.strictEqual((await node.innerText()).replace(/\s+/g, " ").trim(), catalog(type).paletteLabel);
@@ -322,6 +322,30 @@ describe("the editor in headless chromium", function () {
     await page.waitForSelector(".red-ui-tray", { state: "detached" });
     const label = await page.locator(`[id="${id}"] .red-ui-flow-node-label`).textContent();
     assert.ok(label.includes(`:${ports.bridge}`) && label.includes(`127.0.0.1:${ports.trigger}`), label);
+  });
+
+  it("edits a dragged tcp client: validation, rows shown only when they apply, help", async function () {
+    const id = (dragged.client = await drag("tcp-client-link", 200, 420));
+    await openEditor(id);
+    const t = catalog("tcp-client-link");
+    await expectInvalid("#node-input-host", "bad host!", t.validation.host, `127.0.0.1:${ports.trigger}`);
+    await expectInvalid("#node-input-backoffLongest", 1, t.validation.longest, 30000);
+    await expectInvalid("#node-input-maxQueue", 0, t.validation.positive, 1000);
+    // Request rows only in request mode; heartbeat timings only with heartbeat bytes.
+    assert.ok(!(await page.isVisible("#node-input-replyTimeout")));
+    await page.selectOption("#node-input-mode", "request");
+    await page.locator("#node-input-replyTimeout").waitFor();
+    assert.ok(!(await page.isVisible("#node-input-heartbeatIdle")));
+    await page.fill("#node-input-heartbeat", "PING\\r\\n");
+    await page.locator("#node-input-heartbeat").dispatchEvent("change");
+    await page.locator("#node-input-heartbeatIdle").waitFor();
+    // Connect on the first message, so the deploy stays quiet.
+    await page.selectOption("#node-input-connect", "on-first-write");
+    await helpShows("tcp-client-link");
+    await page.click("#node-dialog-ok");
+    await page.waitForSelector(".red-ui-tray", { state: "detached" });
+    const label = await page.locator(`[id="${id}"] .red-ui-flow-node-label`).textContent();
+    assert.ok(label.includes(`127.0.0.1:${ports.trigger}`), label);
   });
 
   it("deploys the dragged nodes with no error; the trigger's status shows its port", async function () {
