@@ -386,8 +386,20 @@ describe("the editor in headless chromium", function () {
     const tab = page.locator("#red-ui-clipboard-dialog-import-tab-examples");
     const mod = tab.locator(".red-ui-treeList-label", { hasText: PKG.name });
     if (!(await tab.locator(".red-ui-treeList-label", { hasText: name }).isVisible())) await mod.click();
-    await tab.locator(".red-ui-treeList-label", { hasText: name }).click();
-    await page.click("#red-ui-clipboard-dialog-ok");
+    // Import is enabled once the example's flow has loaded; a click during the tree's expansion can miss
+    // (seen once with 07, the last item): click the item again rather than wait on a button that stays disabled.
+    const item = tab.locator(".red-ui-treeList-label", { hasText: name });
+    const importButton = page.locator("#red-ui-clipboard-dialog-ok:not([disabled])");
+    for (let attempt = 1; ; attempt++) {
+      await item.click();
+      try {
+        await importButton.waitFor({ timeout: 3000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
+    await importButton.click();
     await page.waitForSelector("#red-ui-clipboard-dialog", { state: "hidden" });
     await deploy();
   }
