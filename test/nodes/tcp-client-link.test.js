@@ -128,6 +128,19 @@ describe("tcp-client-link", function () {
     await waitFor(() => dev.conns.length === 2, "the link was reset and dialled again");
   });
 
+  it("request mode: data the device sends with no request in flight is an unsolicited event, never a reply", async function () {
+    const dev = use(await device({ onData: (c) => c.socket.write("ANSWER\n") }));
+    const t = await start({ port: String(dev.port), mode: "request", events: true });
+    await waitFor(() => dev.conns.length === 1, "dialled");
+    dev.conns[0].socket.write("ALARM 7\n");
+    const ev = await waitFor(() => t.ev.msgs.find((m) => m.event === "unsolicited"), "an unsolicited event");
+    assert.strictEqual(ev.data, "ALARM 7");
+    t.cl.receive({ payload: "Q\n", n: 1 });
+    const [m] = await t.out.until(1);
+    assert.strictEqual(m.payload, "ANSWER", "the reply, not the alarm");
+    assert.strictEqual(m.n, 1);
+  });
+
   it("queue full: refused with EQUEUEFULL while the device is down", async function () {
     const port = await freePort();
     const t = await start({ port: String(port), maxQueue: "3", events: true });
