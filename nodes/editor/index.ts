@@ -6,6 +6,7 @@
  * TcpAutomation.definition(<its type>).
  */
 import { bridgeDefinition } from "./bridge";
+import { clientDefinition } from "./client";
 import { managerDefinition } from "./manager";
 import { sendDefinition } from "./send";
 import { triggerDefinition } from "./trigger";
@@ -14,6 +15,7 @@ const DEFINITIONS: Readonly<Partial<Record<string, () => EditorDefinition>>> = {
   "tcp-server-trigger": triggerDefinition,
   "send-to-tcp-port": sendDefinition,
   "tcp-server-client-bridge": bridgeDefinition,
+  "tcp-client-link": clientDefinition,
   "tcp-connection-manager": managerDefinition,
 };
 

@@ -225,8 +225,8 @@ describe("the editor in headless chromium", function () {
     await page.screenshot({ path: path.join(IMAGES, `${type}.png`), clip: { x: box.x, y: box.y, width: box.width, height: h } });
   }
 
-  it("shows the three flow nodes in the palette's network category, with the help summary as tooltip", async function () {
-    for (const type of ["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge"]) {
+  it("shows the four flow nodes in the palette's network category, with the help summary as tooltip", async function () {
+    for (const type of ["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge", "tcp-client-link"]) {
       const node = page.locator(`#red-ui-palette-base-category-network .red-ui-palette-node[data-palette-type="${type}"]`);
       await node.scrollIntoViewIfNeeded();
       assert.strictEqual((await node.innerText()).replace(/\s+/g, " ").trim(), catalog(type).paletteLabel);
@@ -324,6 +324,30 @@ describe("the editor in headless chromium", function () {
     assert.ok(label.includes(`:${ports.bridge}`) && label.includes(`127.0.0.1:${ports.trigger}`), label);
   });
 
+  it("edits a dragged tcp client: validation, rows shown only when they apply, help", async function () {
+    const id = (dragged.client = await drag("tcp-client-link", 200, 420));
+    await openEditor(id);
+    const t = catalog("tcp-client-link");
+    await expectInvalid("#node-input-host", "bad host!", t.validation.host, `127.0.0.1:${ports.trigger}`);
+    await expectInvalid("#node-input-backoffLongest", 1, t.validation.longest, 30000);
+    await expectInvalid("#node-input-maxQueue", 0, t.validation.positive, 1000);
+    // Request rows only in request mode; heartbeat timings only with heartbeat bytes.
+    assert.ok(!(await page.isVisible("#node-input-replyTimeout")));
+    await page.selectOption("#node-input-mode", "request");
+    await page.locator("#node-input-replyTimeout").waitFor();
+    assert.ok(!(await page.isVisible("#node-input-heartbeatIdle")));
+    await page.fill("#node-input-heartbeat", "PING\\r\\n");
+    await page.locator("#node-input-heartbeat").dispatchEvent("change");
+    await page.locator("#node-input-heartbeatIdle").waitFor();
+    // Connect on the first message, so the deploy stays quiet.
+    await page.selectOption("#node-input-connect", "on-first-write");
+    await helpShows("tcp-client-link");
+    await page.click("#node-dialog-ok");
+    await page.waitForSelector(".red-ui-tray", { state: "detached" });
+    const label = await page.locator(`[id="${id}"] .red-ui-flow-node-label`).textContent();
+    assert.ok(label.includes(`127.0.0.1:${ports.trigger}`), label);
+  });
+
   it("deploys the dragged nodes with no error; the trigger's status shows its port", async function () {
     await deploy();
     const status = page.locator(`[id="${dragged.trigger}"] .red-ui-flow-node-status-label`);
@@ -362,8 +386,20 @@ describe("the editor in headless chromium", function () {
     const tab = page.locator("#red-ui-clipboard-dialog-import-tab-examples");
     const mod = tab.locator(".red-ui-treeList-label", { hasText: PKG.name });
     if (!(await tab.locator(".red-ui-treeList-label", { hasText: name }).isVisible())) await mod.click();
-    await tab.locator(".red-ui-treeList-label", { hasText: name }).click();
-    await page.click("#red-ui-clipboard-dialog-ok");
+    // Import is enabled once the example's flow has loaded; a click during the tree's expansion can miss
+    // (seen once with 07, the last item): click the item again rather than wait on a button that stays disabled.
+    const item = tab.locator(".red-ui-treeList-label", { hasText: name });
+    const importButton = page.locator("#red-ui-clipboard-dialog-ok:not([disabled])");
+    for (let attempt = 1; ; attempt++) {
+      await item.click();
+      try {
+        await importButton.waitFor({ timeout: 3000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
+    await importButton.click();
     await page.waitForSelector("#red-ui-clipboard-dialog", { state: "hidden" });
     await deploy();
   }
@@ -428,6 +464,10 @@ describe("the editor in headless chromium", function () {
     "06 send to a destination from the message": async () => {
       await injectAndSee("to device B", "job result");
       await page.locator(".red-ui-debug-msg", { hasText: "OK status? from port 7602" }).first().waitFor();
+    },
+    "07 tcp client request-reply device": async () => {
+      await injectAndSee("query every second", "reply on its request");
+      await page.locator(".red-ui-debug-msg", { hasText: "40001=" }).first().waitFor();
     },
   };
 

@@ -34,6 +34,7 @@ const BASE = {
   "tcp-server-trigger": {},
   "send-to-tcp-port": {},
   "tcp-server-client-bridge": { peerHost: "127.0.0.1" },
+  "tcp-client-link": { host: "127.0.0.1", port: "502" },
 };
 
 const texts = [
@@ -156,6 +157,11 @@ const CONTEXT = [
   "maxFrame",
   "maxBuffer",
   "host",
+  "connect",
+  "backoffFirst",
+  "heartbeat",
+  "greeting",
+  "greetingWait",
 ];
 function contextOf(schema) {
   /** @type {Record<string, import("fast-check").Arbitrary<any>>} */

@@ -12,7 +12,7 @@ const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
 const { onTab, helper, nodes, lib, freePort, sleep, waitFor, portTaken, connect, recorder } = require("../helpers");
 
-const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode, completeNode, functionNode];
+const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, nodes.client, catchNode, completeNode, functionNode];
 const HOST = "127.0.0.1";
 const { DEFAULT_MANAGER } = lib("sessions/manager.js");
 const HUGE = 8 * 1024 * 1024;
@@ -423,6 +423,7 @@ describe("fault: input fuzz", function () {
         { type: "tcp-server-client-bridge", host: HOST, port: String(port), peerHost: HOST, peerPort: "9", wires: [[]] },
         props,
       );
+    const client = (props) => Object.assign({ type: "tcp-client-link", host: HOST, port: "9", wires: [[]] }, props);
     const bad = [
       trig({ port: {} }),
       trig({ port: "abc" }),
@@ -476,6 +477,22 @@ describe("fault: input fuzz", function () {
       bridge({ eventBytes: -1 }),
       bridge({ inputEncoding: "klingon" }),
       bridge({ manager: "no-such-manager" }),
+      client({ host: 42 }),
+      client({ host: "" }),
+      client({ host: "a:1", port: "2" }),
+      client({ port: {} }),
+      client({ mode: "broadcast" }),
+      client({ connect: [] }),
+      client({ backoffFirst: 0 }),
+      client({ backoffFirst: "500", backoffLongest: "100" }),
+      client({ mode: "request", pipeline: 0 }),
+      client({ mode: "request", replyProperty: "not a path!" }),
+      client({ maxQueue: "lots" }),
+      client({ queuePolicy: "keep-all" }),
+      client({ heartbeat: "\\q" }),
+      client({ inputEncoding: "klingon" }),
+      client({ event: "bogus" }),
+      client({ manager: "no-such-manager" }),
     ].map((n, i) => Object.assign(n, { id: `bad${i}`, x: 100, y: 40 * i + 20 }));
     await helper.load(NODES, onTab([...bad, ...catchFlow()]));
     const caught = recorder(helper.getNode("caught"));

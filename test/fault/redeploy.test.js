@@ -1,4 +1,4 @@
-// Fault suite, redeploy: a flow with every node type, with traffic through each,
+// Fault suite, redeploy: a flow with every node type (the tcp client included), with traffic through each,
 // started and stopped again and again leaves no port, socket, timer or listener
 // behind (counted with process.getActiveResourcesInfo()). The long version
 // (200 full deploys through the admin API) is in scripts/soak.js.
@@ -8,7 +8,7 @@ const net = require("net");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, recorder } = require("../helpers");
 
-const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode];
+const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, nodes.client, catchNode];
 const HOST = "127.0.0.1";
 const { DEFAULT_MANAGER } = lib("sessions/manager.js");
 
@@ -89,6 +89,16 @@ describe("fault: redeploy", function () {
           y: 300,
           wires: [["sent"]],
         },
+        {
+          id: "cl",
+          type: "tcp-client-link",
+          host: HOST,
+          port: String(/** @type {import("net").AddressInfo} */ (sink.address()).port),
+          heartbeat: "PING\\n",
+          x: 100,
+          y: 350,
+          wires: [[]],
+        },
         { id: "frames", type: "helper", x: 500, y: 100 },
         { id: "replied", type: "helper", x: 500, y: 150 },
         { id: "bridged", type: "helper", x: 500, y: 200 },
@@ -105,6 +115,7 @@ describe("fault: redeploy", function () {
       c.write(`client ${i}\n`);
       helper.getNode("br").receive({ payload: `bridge ${i}\n` });
       helper.getNode("send").receive({ payload: `job ${i}` });
+      helper.getNode("cl").receive({ payload: `link ${i}` });
       await ack;
       totals.acks++;
       c.destroy();
@@ -134,6 +145,8 @@ describe("fault: redeploy", function () {
     assert.ok((await portFree(trig)) && (await portFree(bridge)), "ports released");
     // 21 rounds: 2 lines in (client, bridge) and 1 job per round; each came out, none was reported.
     assert.deepStrictEqual(totals, { frames: 42, replied: 42, bridged: 21, sent: 21, caught: 0, acks: 21 });
-    assert.strictEqual(sinkJobs.length, 21);
+    // The sink records a connection's text when it ends: 21 send jobs, and 21 links of the tcp client closed by the redeploys.
+    await waitFor(() => sinkJobs.length === 42, `42 connections ended at the sink (have ${sinkJobs.length})`);
+    assert.strictEqual(sinkJobs.filter((j) => /^link \d+$/.test(j)).length, 21, "each client link carried its message");
   });
 });

@@ -13,6 +13,7 @@ const nodes = {
   trigger: require(path.join(DIST, "tcp-server-trigger.js")),
   bridge: require(path.join(DIST, "tcp-server-client-bridge.js")),
   send: require(path.join(DIST, "send-to-tcp-port.js")),
+  client: require(path.join(DIST, "tcp-client-link.js")),
 };
 const lib = (name) => require(path.join(DIST, "lib", name));
 

@@ -8,6 +8,7 @@ const { parseListenConfig, parseListenGuards } = lib("inbound/listen-config.js")
 const { parseFramingConfig } = lib("inbound/framing-config.js");
 const { parseBridgeConfig } = lib("bridge/config.js");
 const { parseSendConfig } = lib("outbound/send-config.js");
+const { parseClientConfig } = lib("client/config.js");
 const { readProps, TLS_CLIENT, TLS_SERVER } = lib("schema/index.js");
 const { SCHEMA_ENV } = lib("base/encoding.js");
 
@@ -57,6 +58,8 @@ function parsedConfig(n) {
       });
     case "send-to-tcp-port":
       return plain(Object.assign(parseSendConfig(n), { tls: tlsChoices(n, false, true) }));
+    case "tcp-client-link":
+      return plain(Object.assign(parseClientConfig(n), { tls: tlsChoices(n, false, true) }));
     default:
       throw new Error(`no parser for ${n.type}`);
   }

@@ -17,8 +17,8 @@ const { parsedConfig } = require("../helpers/parsed-config");
 const { ROOT } = require("../../scripts/lib/userdir");
 
 const tlsNode = require(require.resolve("@node-red/nodes/core/network/05-tls.js"));
-const NODES = [nodes.manager, keyed(nodes.trigger), keyed(nodes.send), keyed(nodes.bridge), tlsNode];
-const OURS = new Set(["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge", "tcp-connection-manager"]);
+const NODES = [nodes.manager, keyed(nodes.trigger), keyed(nodes.send), keyed(nodes.bridge), keyed(nodes.client), tlsNode];
+const OURS = new Set(["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge", "tcp-client-link", "tcp-connection-manager"]);
 const LISTENING = new Set(["tcp-server-trigger", "tcp-server-client-bridge"]);
 const FIXTURES = path.join(__dirname, "..", "fixtures");
 const SNAPSHOT = path.join(FIXTURES, "saved-flow.parsed.json");

@@ -12,8 +12,10 @@
  *   backoff       exponential waits with jitter between attempts, forever or within a bound
  *   dial          the default dialer: net or tls, connect timeout, self-connect guard
  *   errors        every way a write, request or link can fail, with code and catalog kind
+ *   config        the node's stored properties read through lib/schema into the options above
  */
 export * from "./backoff";
+export * from "./config";
 export * from "./dial";
 export * from "./entry-writer";
 export * from "./errors";

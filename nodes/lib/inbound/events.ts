@@ -15,7 +15,17 @@ export type ConnectionEvent =
   | "dial-failed"
   /** The bridge: a peer connected to us / we dialled the peer. */
   | "connected-in"
-  | "connected-out";
+  | "connected-out"
+  /** The tcp client: the next attempt is due (msg.attempt, msg.wait ms). */
+  | "reconnecting"
+  /** The tcp client: a bounded round of attempts was used up. */
+  | "gave-up"
+  /** The tcp client: no answer to a heartbeat; the link is closed and dialled again. */
+  | "heartbeat-lost"
+  /** The tcp client: a message was refused or dropped by the full queue. */
+  | "queue-full"
+  /** The tcp client, request mode: a frame with no request in flight, or a late reply. */
+  | "unsolicited";
 
 export interface EventPeer {
   ip: string;

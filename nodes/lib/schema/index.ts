@@ -18,11 +18,12 @@
  *   encoding      encoding names
  *   property-path msg property paths
  *   typed         typed inputs: destination host and port, data
- *   named, listen, framing, security, bridge, send   the groups of properties
+ *   named, listen, framing, security, bridge, send, client   the groups of properties
  *   nodes         one schema per node type
  */
 export * from "./access";
 export * from "./bridge";
+export * from "./client";
 export * from "./config-error";
 export * from "./core";
 export * from "./encoding";

@@ -4,12 +4,13 @@
  * once in the group it belongs to.
  */
 import { BRIDGE_PEER } from "./bridge";
+import { CLIENT_GREETING, CLIENT_LIMITS, CLIENT_WHAT, CLIENT_WHEN, CLIENT_WHERE } from "./client";
 import type { Schema } from "./core";
 import { FRAMING } from "./framing";
 import { listenAddress, LISTEN_LIMITS } from "./listen";
 import { MESSAGES, NAMED } from "./named";
 import { configNode } from "./plain";
-import { LISTEN_GUARDS, TLS_CLIENT, TLS_SERVER } from "./security";
+import { LISTEN_GUARDS, tls, TLS_CLIENT, TLS_SERVER } from "./security";
 import { SEND } from "./send";
 
 const manager = configNode({ configType: "tcp-connection-manager" });
@@ -37,11 +38,26 @@ export const BRIDGE = {
   ...TLS_CLIENT,
 };
 
+export const CLIENT = {
+  ...NAMED,
+  manager,
+  ...CLIENT_WHERE,
+  ...CLIENT_WHEN,
+  ...CLIENT_WHAT,
+  ...FRAMING,
+  ...MESSAGES,
+  ...CLIENT_LIMITS,
+  ...CLIENT_GREETING,
+  tls: tls(),
+  ...TLS_CLIENT,
+};
+
 export const MANAGER = { ...NAMED };
 
 export const NODE_SCHEMAS: Readonly<Record<string, Schema>> = {
   "tcp-server-trigger": TRIGGER,
   "send-to-tcp-port": SEND,
   "tcp-server-client-bridge": BRIDGE,
+  "tcp-client-link": CLIENT,
   "tcp-connection-manager": MANAGER,
 };

@@ -1,0 +1,249 @@
+/**
+ * tcp-client-link ("tcp client"): one persistent connection to a device,
+ * dialled again with backoff when lost. Stream mode: every frame becomes a
+ * message and every input is written. Request mode: each input is a request
+ * and its reply goes out on the request's own message.
+ *
+ * This file only maps: configuration -> lib/client (Link or Requests),
+ * their handlers -> send/done/status/events and the catalog. Delivery: done()
+ * when the kernel took the bytes (stream) or the reply came (request);
+ * done(err) with a coded ClientError otherwise, so Catch nodes see
+ * msg.error.code.
+ */
+import { reportConfigError } from "./red/config-error";
+import { codedError, inWords, ThrottledStatus } from "./lib/base";
+import { ConfigError } from "./lib/schema";
+import { frameError } from "./red/frame-errors";
+import { managerOrReport } from "./red/manager-link";
+import { clientTls } from "./red/security";
+import { tunables } from "./red/settings";
+import {
+  ClientError,
+  Link,
+  type LinkOptions,
+  type LinkStatus,
+  parseClientConfig,
+  type ClientConfig,
+  Requests,
+  type ReplyInfo,
+  STABLE_MS,
+} from "./lib/client";
+import { type Connection, eventMessage, type ConnectionEvent, type InboundMessage } from "./lib/inbound";
+import { toBytes } from "./lib/outbound";
+import { peerLabel } from "./lib/sessions";
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
+
+const TYPE = "tcp-client-link";
+
+/** One input message on its way. */
+interface Job {
+  msg: NodeMessage;
+  send: SendFn;
+  done: DoneFn;
+}
+
+export = function register(RED: NodeAPI): void {
+  function TcpClientLink(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const t = (key: string, subs?: Record<string, unknown>): string => RED._(`${TYPE}.${key}`, subs);
+    const refuseAll = (): void => {
+      node.on("input", (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done(codedError(t("errors.not-configured"), "ECONFIG")));
+    };
+
+    let cfg: ClientConfig;
+    let tlsOptions;
+    let verify: boolean;
+    try {
+      cfg = parseClientConfig(def);
+      ({ options: tlsOptions, verify } = clientTls(RED, def, t));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      reportConfigError(RED, node, TYPE, err);
+      refuseAll();
+      return;
+    }
+    const manager = managerOrReport(RED, node, TYPE, def.manager);
+    if (!manager) {
+      refuseAll();
+      return;
+    }
+
+    const peer = peerLabel(cfg.host, cfg.port);
+    const unverified = tlsOptions !== undefined && !verify;
+    if (unverified) node.warn(t("warn.tls-unverified", { peer }));
+    const tun = tunables(RED);
+    const status = new ThrottledStatus(node);
+    let stopped = false;
+    let live: Connection | undefined;
+
+    const coded = (err: ClientError): Error => inWords(err, t, { peer }) ?? err;
+    const linkInfo = (conn: Connection | undefined): Record<string, unknown> => ({
+      host: cfg.host,
+      port: cfg.port,
+      session: conn?.session.id,
+      localPort: conn?.socket.localPort,
+      connectedAt: conn?.session.connectedAt,
+    });
+    const sendEvent = (event: ConnectionEvent, conn: Connection | undefined, extra?: Record<string, unknown>, error?: Error): void => {
+      if (!cfg.events || stopped) return;
+      const ev = eventMessage(
+        event,
+        cfg.topic,
+        { ip: cfg.host, port: cfg.port, localPort: conn?.socket.localPort ?? 0, sessionId: conn?.session.id },
+        live ? 1 : 0,
+        error ? { error: error } : undefined,
+      );
+      node.send([null, Object.assign(ev, extra, { tcp: linkInfo(conn) })]);
+    };
+
+    function statusOf(s: LinkStatus): NodeStatus {
+      const subs = { peer, attempt: s.attempt, queued: s.queued, error: (s.lastError as { code?: string } | undefined)?.code ?? "" };
+      let st: NodeStatus;
+      switch (s.state) {
+        case "connected":
+          st = { fill: "green", shape: "dot", text: t("status.connected", subs) };
+          break;
+        case "connecting":
+          st = { fill: "yellow", shape: "ring", text: t("status.connecting", subs) };
+          break;
+        case "waiting": {
+          const seconds = Math.max(0, Math.round(((s.nextAttemptAt ?? Date.now()) - Date.now()) / 100) / 10);
+          st = { fill: "yellow", shape: "ring", text: t("status.waiting", { ...subs, seconds }) };
+          break;
+        }
+        case "idle":
+          st = s.lastError
+            ? { fill: "red", shape: "ring", text: t("status.gave-up", subs) }
+            : { fill: "grey", shape: "ring", text: t("status.idle", subs) };
+          break;
+        default:
+          return {};
+      }
+      if (s.queued > 0) st = { ...st, text: t("status.queued", { text: st.text, queued: s.queued }) };
+      return unverified ? { ...st, text: t("status.unverified", { text: st.text }) } : st;
+    }
+    const showStatus = (s: LinkStatus): void => {
+      if (!stopped) status.update(() => statusOf(s));
+    };
+
+    /** The link's own events, the same in both modes. */
+    const linkEvents = {
+      status: (s: LinkStatus) => showStatus(s),
+      connected: (conn: Connection) => {
+        live = conn;
+        sendEvent("connected", conn);
+      },
+      closed: (conn: Connection, reason: string, cause: Error | undefined) => {
+        live = undefined;
+        const kind = cause instanceof ClientError ? cause.kind : undefined;
+        if (kind === "heartbeat-lost") sendEvent("heartbeat-lost", conn, undefined, coded(cause as ClientError));
+        else if (kind === "read-timeout" || kind === "write-timeout") sendEvent("timeout", conn, undefined, coded(cause as ClientError));
+        sendEvent("closed", conn, { reason }, cause instanceof ClientError ? coded(cause) : cause);
+        showStatus(ctl.status());
+      },
+      dialFailed: (err: ClientError) => {
+        node.debug(coded(err).message);
+        sendEvent("error", undefined, { reason: "dial-failed" }, coded(err));
+      },
+      reconnecting: (retry: number, waitMs: number) => sendEvent("reconnecting", undefined, { attempt: retry + 1, wait: waitMs }),
+      gaveUp: (err: ClientError) => {
+        node.error(coded(err));
+        sendEvent("gave-up", undefined, undefined, coded(err));
+      },
+      frameError: (err: Parameters<typeof frameError>[1], msg: InboundMessage, conn: Connection) =>
+        node.error(frameError(t, err, conn), msg),
+    };
+    const failed = (job: Job, err: ClientError): void => {
+      if (err.kind === "queue-full") sendEvent("queue-full", live, { policy: err.detail.policy, dropped: err.detail.dropped }, coded(err));
+      job.done(coded(err));
+    };
+    const frameOut = (m: InboundMessage, conn: Connection): NodeMessage => Object.assign(m, { tcp: linkInfo(conn) });
+
+    const linkOptions = {
+      host: cfg.host,
+      port: cfg.port,
+      ...(cfg.localAddress !== undefined ? { localAddress: cfg.localAddress } : {}),
+      tls: tlsOptions,
+      connectTimeoutMs: cfg.connectTimeoutMs,
+      connect: cfg.connect,
+      idleCloseMs: cfg.idleCloseMs,
+      backoff: cfg.backoff,
+      stableMs: STABLE_MS,
+      keepAliveMs: cfg.keepAliveMs,
+      writeTimeoutMs: cfg.writeTimeoutMs,
+      ...(cfg.heartbeat ? { heartbeat: cfg.heartbeat } : {}),
+      ...(cfg.greeting ? { greeting: cfg.greeting } : {}),
+      queue: cfg.queue,
+      inbound: { ...cfg.framing, readTimeoutMs: cfg.readTimeoutMs, topic: cfg.topic },
+      registry: manager.registry,
+      owner: { id: node.id, type: TYPE, name: cfg.name, emitsOnClose: cfg.framing.framing.kind === "close" },
+    } satisfies Omit<LinkOptions<Job>, "handlers">;
+
+    let link: Link<Job> | undefined;
+    let requests: Requests<Job> | undefined;
+    if (cfg.mode === "request") {
+      requests = new Requests<Job>(linkOptions, cfg.request, {
+        ...linkEvents,
+        replied: (job: Job, reply: InboundMessage, info: ReplyInfo) => {
+          RED.util.setMessageProperty(job.msg, cfg.replyProperty, reply.payload, true);
+          job.msg.tcp = { ...linkInfo(live), ...info, replySession: reply._session.id };
+          job.send(job.msg);
+          job.done();
+        },
+        failed,
+        unsolicited: (m: InboundMessage, conn: Connection) => sendEvent("unsolicited", conn, { data: m.payload }),
+        late: (m: InboundMessage) => sendEvent("unsolicited", live, { data: m.payload, late: true }),
+      });
+    } else {
+      link = new Link<Job>({
+        ...linkOptions,
+        handlers: {
+          ...linkEvents,
+          // One send() per frame, as the trigger does (Node-RED clones every message after the first of a batch).
+          frames: (batch, conn) => {
+            if (cfg.events) for (const m of batch) node.send([frameOut(m, conn), null]);
+            else for (const m of batch) node.send(frameOut(m, conn));
+          },
+          sent: (job) => job.done(),
+          failed,
+        },
+      });
+    }
+    /** The one the node drives: requests (request mode) or the bare link (stream mode). */
+    const ctl = {
+      status: (): LinkStatus => (requests ? requests.link.status() : (link as Link<Job>).status()),
+      write: (bytes: Buffer, job: Job): void => (requests ? requests.request(bytes, job) : (link as Link<Job>).write(bytes, job)),
+      start: (): void => (requests ? requests.start() : (link as Link<Job>).start()),
+      stop: (ms: number): Promise<void> => (requests ? requests.stop(ms) : (link as Link<Job>).stop(ms)),
+    };
+
+    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      let bytes: Buffer;
+      try {
+        bytes = toBytes(msg.payload, cfg.inputEncoding);
+      } catch (err) {
+        done(inWords(err, t) ?? (err as Error));
+        return;
+      }
+      ctl.write(bytes, { msg, send, done });
+    });
+
+    ctl.start();
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      stopped = true;
+      status.stop();
+      // What is queued or in flight may finish within most of the close bound; the rest ends with ESTOPPED.
+      const boundMs = Math.max(0, tun.closeTimeoutMs - 500);
+      const guard = setTimeout(done, tun.closeTimeoutMs);
+      void ctl.stop(boundMs).then(() => {
+        clearTimeout(guard);
+        node.status({});
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType(TYPE, TcpClientLink);
+};
