@@ -9,7 +9,7 @@
  * and catalog -> the controller's small interfaces.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError } from "./lib/base";
+import { refuseInputs } from "./red/refuse-inputs";
 import { ConfigError } from "./lib/schema";
 import { resolveManager } from "./red/manager-link";
 import { clientTls, type ClientTls } from "./red/security";
@@ -26,12 +26,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const t = (key: string, subs?: Record<string, unknown>): string => RED._(`${TYPE}.${key}`, subs);
 
-    /** Without a usable configuration every message still ends, with an error a Catch node sees. */
-    const refuseAll = (text: string, code: string): void => {
-      node.on("input", function (_msg: NodeMessage, _send: SendFn, done: DoneFn) {
-        done(codedError(text, code));
-      });
-    };
+    const refuseAll = (text: string, code: string): void => refuseInputs(node, text, code);
 
     let controller: SendController | ReplyController;
     try {

@@ -11,7 +11,8 @@
  * msg.error.code.
  */
 import { reportConfigError } from "./red/config-error";
-import { codedError, inWords, ThrottledStatus } from "./lib/base";
+import { refuseInputs } from "./red/refuse-inputs";
+import { inWords, ThrottledStatus } from "./lib/base";
 import { ConfigError } from "./lib/schema";
 import { frameError } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
@@ -47,9 +48,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const t = (key: string, subs?: Record<string, unknown>): string => RED._(`${TYPE}.${key}`, subs);
-    const refuseAll = (): void => {
-      node.on("input", (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done(codedError(t("errors.not-configured"), "ECONFIG")));
-    };
+    const refuseAll = (): void => refuseInputs(node, t("errors.not-configured"), "ECONFIG");
 
     let cfg: ClientConfig;
     let tlsOptions;

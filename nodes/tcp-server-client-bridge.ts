@@ -8,6 +8,7 @@
  * events onto send/done/status; the behaviour lives in the core.
  */
 import { reportConfigError } from "./red/config-error";
+import { refuseInputs } from "./red/refuse-inputs";
 import { codedError, inWords, ThrottledStatus, SCHEMA_ENV } from "./lib/base";
 import { ConfigError, MESSAGES, NAMED, readProps } from "./lib/schema";
 import { frameError } from "./red/frame-errors";
@@ -39,9 +40,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const t = (key: string, subs?: Record<string, unknown>): string => RED._(`${TYPE}.${key}`, subs);
     /** A bridge that cannot run still answers every input, so no message vanishes without a trace. */
-    const refuseInput = (): void => {
-      node.on("input", (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done(codedError(t("errors.not-running"), "ENOTRUNNING")));
-    };
+    const refuseInput = (): void => refuseInputs(node, t("errors.not-running"), "ENOTRUNNING");
 
     let listen: ListenConfig;
     let framing: FramingConfig;

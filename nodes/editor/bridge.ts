@@ -3,7 +3,7 @@ import { BRIDGE } from "../lib/schema";
 import { nodeDefaults } from "./defaults";
 import { prepareDialog } from "./dialog";
 import { outputsFromEvents } from "./events-output";
-import { hostLabel } from "./labels";
+import { hostLabel, namedNodeLabels, portLabels } from "./labels";
 import { prepareSecurityTips } from "./security";
 
 const T = "tcp-server-client-bridge";
@@ -12,21 +12,11 @@ const T = "tcp-server-client-bridge";
 export function bridgeDefinition(): EditorDefinition {
   return {
     defaults: nodeDefaults(T, BRIDGE),
-    paletteLabel() {
-      return this._(`${T}.paletteLabel`);
-    },
+    ...namedNodeLabels(T),
     label() {
       return this.name || `${hostLabel(this.host)}:${String(this.port)} ⇄ ${hostLabel(this.peerHost)}:${String(this.peerPort)}`;
     },
-    labelStyle() {
-      return this.name ? "node_label_italic" : "";
-    },
-    inputLabels() {
-      return this._(`${T}.label.input`);
-    },
-    outputLabels(i) {
-      return this._(`${T}.label.output${i + 1}`);
-    },
+    ...portLabels(T),
     oneditprepare() {
       prepareDialog(this, T, BRIDGE);
       prepareSecurityTips(this, BRIDGE);

@@ -3,7 +3,7 @@ import { CLIENT } from "../lib/schema";
 import { nodeDefaults } from "./defaults";
 import { prepareDialog } from "./dialog";
 import { outputsFromEvents } from "./events-output";
-import { hasOwnPort, hostLabel } from "./labels";
+import { hasOwnPort, hostLabel, namedNodeLabels, portLabels } from "./labels";
 import { prepareSecurityTips } from "./security";
 
 const T = "tcp-client-link";
@@ -12,23 +12,13 @@ const T = "tcp-client-link";
 export function clientDefinition(): EditorDefinition {
   return {
     defaults: nodeDefaults(T, CLIENT),
-    paletteLabel() {
-      return this._(`${T}.paletteLabel`);
-    },
+    ...namedNodeLabels(T),
     label() {
       if (this.name) return this.name;
       const where = hasOwnPort(this.host) ? String(this.host) : `${hostLabel(this.host)}:${String(this.port)}`;
       return `⇄ ${where}`;
     },
-    labelStyle() {
-      return this.name ? "node_label_italic" : "";
-    },
-    inputLabels() {
-      return this._(`${T}.label.input`);
-    },
-    outputLabels(i) {
-      return this._(`${T}.label.output${i + 1}`);
-    },
+    ...portLabels(T),
     oneditprepare() {
       prepareDialog(this, T, CLIENT);
       prepareSecurityTips(this, CLIENT);

@@ -12,3 +12,27 @@ export function hasOwnPort(text: unknown): boolean {
   const r = splitHostPort(typeof text === "string" ? text : "");
   return r.ok && r.port !== undefined;
 }
+
+/** What every flow node of the package shows about itself the same way: palette label, italic when named. */
+export function namedNodeLabels(type: string): Pick<EditorDefinition, "paletteLabel" | "labelStyle"> {
+  return {
+    paletteLabel() {
+      return this._(`${type}.paletteLabel`);
+    },
+    labelStyle() {
+      return this.name ? "node_label_italic" : "";
+    },
+  };
+}
+
+/** Port labels from the catalog: label.input, and label.output1, label.output2 (data, events). */
+export function portLabels(type: string): Pick<EditorDefinition, "inputLabels" | "outputLabels"> {
+  return {
+    inputLabels() {
+      return this._(`${type}.label.input`);
+    },
+    outputLabels(i) {
+      return this._(`${type}.label.output${i + 1}`);
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { SEND } from "../lib/schema";
 import { nodeDefaults } from "./defaults";
 import { prepareDialog } from "./dialog";
 import { namesOf } from "./flow-nodes";
-import { hasOwnPort } from "./labels";
+import { hasOwnPort, namedNodeLabels } from "./labels";
 import { prepareSecurityTips } from "./security";
 import { typedInputMessages } from "./typed-messages";
 
@@ -43,13 +43,8 @@ export function sendDefinition(): EditorDefinition {
   defaults.data = dataDefault(defaults);
   return {
     defaults,
-    paletteLabel() {
-      return this._(`${T}.paletteLabel`);
-    },
+    ...namedNodeLabels(T),
     label,
-    labelStyle() {
-      return this.name ? "node_label_italic" : "";
-    },
     outputLabels() {
       return this._(`${T}.label.output`);
     },

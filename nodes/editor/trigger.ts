@@ -4,7 +4,7 @@ import { nodeDefaults } from "./defaults";
 import { prepareDialog } from "./dialog";
 import { outputsFromEvents } from "./events-output";
 import { namesOf } from "./flow-nodes";
-import { hostLabel } from "./labels";
+import { hostLabel, namedNodeLabels } from "./labels";
 import { prepareSecurityTips } from "./security";
 
 const T = "tcp-server-trigger";
@@ -13,14 +13,9 @@ const T = "tcp-server-trigger";
 export function triggerDefinition(): EditorDefinition {
   return {
     defaults: nodeDefaults(T, TRIGGER),
-    paletteLabel() {
-      return this._(`${T}.paletteLabel`);
-    },
+    ...namedNodeLabels(T),
     label() {
       return this.name || `${hostLabel(this.host)}:${String(this.port)} ⇢`;
-    },
-    labelStyle() {
-      return this.name ? "node_label_italic" : "";
     },
     outputLabels(i) {
       return this._(`${T}.label.output${i + 1}`);
