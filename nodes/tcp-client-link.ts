@@ -214,12 +214,21 @@ export = function register(RED: NodeAPI): void {
       status: (): LinkStatus => (requests ? requests.link.status() : (link as Link<Job>).status()),
       write: (bytes: Buffer, job: Job): void => (requests ? requests.request(bytes, job) : (link as Link<Job>).write(bytes, job)),
       start: (): void => (requests ? requests.start() : (link as Link<Job>).start()),
+      setGreeting: (bytes: Buffer): void => (requests ? requests.link : (link as Link<Job>)).setGreeting(bytes),
       stop: (ms: number): Promise<void> => (requests ? requests.stop(ms) : (link as Link<Job>).stop(ms)),
     };
 
     node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
       let bytes: Buffer;
       try {
+        // msg.greeting: the login for every later connection (the one up now was greeted already).
+        if (msg.greeting !== undefined) {
+          ctl.setGreeting(toBytes(msg.greeting, cfg.inputEncoding));
+          if (msg.payload === undefined) {
+            done();
+            return;
+          }
+        }
         bytes = toBytes(msg.payload, cfg.inputEncoding);
       } catch (err) {
         done(inWords(err, t) ?? (err as Error));

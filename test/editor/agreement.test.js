@@ -234,6 +234,15 @@ describe("editor and runtime agree on every stored value (the editor script in a
     );
   });
 
+  it("tcp-client-link: a host from the environment may carry the port, so an empty port is not marked; ${} is no reference", function () {
+    const schema = NODE_SCHEMAS["tcp-client-link"];
+    const base = Object.assign({}, ...Object.entries(schema).map(([n, p]) => ({ [n]: p.value })));
+    const marked = (host, port) => invalidProps(defs["tcp-client-link"], Object.assign({}, base, { host, port })).map((m) => m.name);
+    assert.deepStrictEqual(marked("${DEVICE}", ""), []);
+    assert.deepStrictEqual(marked("10.0.0.5", ""), ["port"]);
+    assert.deepStrictEqual(marked("${}", "502"), ["host"]);
+  });
+
   for (const type of Object.keys(BASE)) {
     const schema = NODE_SCHEMAS[type];
     const def = defs[type];
@@ -247,6 +256,14 @@ describe("editor and runtime agree on every stored value (the editor script in a
       const base = Object.assign({}, ...Object.entries(schema).map(([n, p]) => ({ [n]: p.value })), BASE[type]);
       assert.deepStrictEqual(invalidProps(def, base), [], "a new node is valid");
       assert.ok(runtimeVerdict(Object.assign({ type }, base)).ok, "and the runtime takes it");
+    });
+
+    it(`${type}: a field that is exactly \${NAME} is not marked (Node-RED puts the variable's value there at deploy)`, function () {
+      const base = Object.assign({}, ...Object.entries(schema).map(([n, p]) => ({ [n]: p.value })), BASE[type]);
+      // Not a typed input's type (hostType, ...): the editor sets that from its menu, a user never types it.
+      for (const name of validated.filter((n) => !(n.endsWith("Type") && schema[n.slice(0, -4)]))) {
+        assert.deepStrictEqual(invalidProps(def, Object.assign({}, base, { [name]: "${TCPA_FROM_ENV}" })), [], name);
+      }
     });
 
     for (const name of validated) {

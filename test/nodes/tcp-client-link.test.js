@@ -210,6 +210,40 @@ describe("tcp-client-link", function () {
     assert.strictEqual(t.out.msgs.length, 0, "the greeting's answer is not data");
   });
 
+  it("greeting from a message: msg.greeting is the login from the next connection on; alone it writes nothing", async function () {
+    const dev = use(await device());
+    const t = await start({ port: String(dev.port), greeting: "LOGIN old\\n" });
+    await waitFor(() => dev.conns.length === 1 && dev.conns[0].lines().length === 1, "the first connection, greeted");
+    t.cl.receive({ greeting: "LOGIN new\n" });
+    await t.completed.until(1);
+    t.cl.receive({ payload: "data\n" });
+    await t.completed.until(2);
+    dev.conns[0].socket.destroy();
+    await waitFor(() => dev.conns.length === 2 && dev.conns[1].lines().length === 1, "the link dialled again and greeted");
+    assert.deepStrictEqual(
+      dev.conns[0].lines(),
+      ["LOGIN old", "data"],
+      "the live link was not greeted again; the greeting alone wrote nothing",
+    );
+    assert.deepStrictEqual(dev.conns[1].lines(), ["LOGIN new"]);
+    assert.strictEqual(t.caught.msgs.length, 0);
+  });
+
+  it("host from the environment: a host field of exactly ${NAME} (with the port in it) dials the variable's device", async function () {
+    const dev = use(await device());
+    process.env.TCPA_TEST_DEVICE = `127.0.0.1:${dev.port}`;
+    try {
+      await start({ host: "${TCPA_TEST_DEVICE}", port: "" });
+      await waitFor(() => dev.conns.length === 1, "the client dialled the device named by the variable");
+      assert.deepStrictEqual(
+        calls("error").map((c) => String(c.args[0])),
+        [],
+      );
+    } finally {
+      delete process.env.TCPA_TEST_DEVICE;
+    }
+  });
+
   it("reply to sender: a send-to-tcp-port node in reply mode writes into the link a message came from", async function () {
     const dev = use(await device());
     await helper.load(

@@ -209,9 +209,12 @@ export class Link<T> {
    */
   private stopping: { phase: "draining" | "closing"; deadline: number; timer: NodeJS.Timeout; resolve: () => void } | undefined;
   private stopped: Promise<void> | undefined;
+  /** What goes first on every connection; the node's setting, or what a message set (setGreeting). */
+  private greeting: GreetingOptions | undefined;
 
   constructor(private readonly o: LinkOptions<T>) {
     this.h = o.handlers;
+    this.greeting = o.greeting;
     this.outbox = new Outbox<T>(o.queue);
     this.now = o.now ?? Date.now;
     this.backoff = new Backoff(o.backoff, o.random, this.now);
@@ -231,6 +234,16 @@ export class Link<T> {
 
   get state(): LinkState {
     return this._state;
+  }
+
+  /**
+   * Replaces the greeting's bytes from the next connection on (the one up now
+   * stays as it is: it was greeted already). Empty bytes: no greeting. The
+   * answer rule (wait, expect) stays the node's.
+   */
+  setGreeting(bytes: Buffer): void {
+    const answer = this.o.greeting?.answer;
+    this.greeting = bytes.length === 0 ? undefined : answer ? { bytes, answer } : { bytes };
   }
 
   /** The live connection (connecting or connected), if any. */
@@ -402,7 +415,7 @@ export class Link<T> {
       if (this.live === live) this.pump();
     });
     socket.on("data", () => this.onData(live));
-    const g = this.o.greeting;
+    const g = this.greeting;
     if (!g) {
       this.becomeReady(live);
       return;
@@ -503,7 +516,7 @@ export class Link<T> {
         const answer = rest[0];
         rest = rest.slice(1);
         live.greetingAnswer = false;
-        const expect = this.o.greeting?.answer?.expect;
+        const expect = this.greeting?.answer?.expect;
         if (expect !== undefined && !contains(answer.payload, expect)) {
           this.closeLive(live, greetingMismatchError(this.peer, preview(answer.payload)), "error", "destroy");
         } else if (!live.socket.destroyed) {

@@ -11,7 +11,7 @@
  * messages / 1 MiB that refuses new input when full, messages older than
  * 60 s fail with ESTALE; TCP keep-alive after 10 s; no heartbeat, no greeting.
  */
-import { ok, refused, str, type Common, declared, type Declared, type View } from "./core";
+import { ok, refused, str, type Common, declared, type Declared, isEnvRef, type View } from "./core";
 import { AUTO, ENCODINGS, encoding } from "./encoding";
 import { optionalEscapes } from "./escapes";
 import { host as bindHost, splitHostPort } from "./host";
@@ -63,7 +63,8 @@ function devicePort<D extends Common & { message: string; needsPort: string }>(s
     read(raw, p: View) {
       const h = p.value("host") as { port?: number } | undefined;
       const s = str(raw).trim();
-      if (s === "") return h?.port !== undefined ? ok(undefined) : refused("", spec.needsPort);
+      // A host from an environment variable ("${DEVICE}") may carry the port: the editor cannot tell, the runtime will.
+      if (s === "") return h?.port !== undefined || isEnvRef(p.raw("host")) ? ok(undefined) : refused("", spec.needsPort);
       const n = Number(s);
       if (!(Number.isInteger(n) && n >= 1 && n <= 65535)) return refused(s);
       return h?.port !== undefined && h.port !== n ? refused(s, spec.needsPort) : ok(n);

@@ -77,6 +77,16 @@ export function refused<T>(detail: string, message?: string): Reading<T> {
   return message === undefined ? { ok: false, detail } : { ok: false, detail, message };
 }
 
+/**
+ * Whether a stored value is exactly "${NAME}": Node-RED replaces such a
+ * property with the environment variable's value at deploy (its flows/util.js,
+ * EnvVarPropertyRE), so the editor cannot know the value and takes it as it is.
+ * An unset variable stays as this text, and the runtime refuses it then.
+ */
+export function isEnvRef(v: unknown): boolean {
+  return typeof v === "string" && /^\$\{\S+\}$/.test(v);
+}
+
 /** Stored text as the runtime reads it: undefined and null are "". */
 export function str(v: unknown): string {
   return v === undefined || v === null ? "" : String(v);
