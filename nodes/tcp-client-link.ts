@@ -107,7 +107,8 @@ export = function register(RED: NodeAPI): void {
           st = { fill: "yellow", shape: "ring", text: t("status.connecting", subs) };
           break;
         case "waiting": {
-          const seconds = Math.max(0, Math.round(((s.nextAttemptAt ?? Date.now()) - Date.now()) / 100) / 10);
+          // Whole seconds, counted down by the ticker in showStatus.
+          const seconds = Math.max(0, Math.ceil(((s.nextAttemptAt ?? Date.now()) - Date.now()) / 1000));
           st = { fill: "yellow", shape: "ring", text: t("status.waiting", { ...subs, seconds }) };
           break;
         }
@@ -122,8 +123,17 @@ export = function register(RED: NodeAPI): void {
       if (s.queued > 0) st = { ...st, text: t("status.queued", { text: st.text, queued: s.queued }) };
       return unverified ? { ...st, text: t("status.unverified", { text: st.text }) } : st;
     }
+    /** While waiting for the next attempt, the status counts down once a second. */
+    let countdown: NodeJS.Timeout | undefined;
     const showStatus = (s: LinkStatus): void => {
-      if (!stopped) status.update(() => statusOf(s));
+      clearTimeout(countdown);
+      countdown = undefined;
+      if (stopped) return;
+      status.update(() => statusOf(s));
+      if (s.state === "waiting" && s.nextAttemptAt !== undefined) {
+        const left = s.nextAttemptAt - Date.now();
+        if (left > 1000) countdown = setTimeout(() => showStatus(ctl.status()), left % 1000 || 1000);
+      }
     };
 
     /** The link's own events, the same in both modes. */
@@ -241,6 +251,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on("close", (_removed: boolean, done: () => void) => {
       stopped = true;
+      clearTimeout(countdown);
       status.stop();
       // What is queued or in flight may finish within most of the close bound; the rest ends with ESTOPPED.
       const boundMs = Math.max(0, tun.closeTimeoutMs - 500);

@@ -7,8 +7,9 @@ const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
 const { onTab, helper, nodes, lib, freePort, sleep, waitFor, recorder } = require("../helpers");
 const { device } = require("../helpers/device");
+const { keyed } = require("../helpers/catalog");
 
-const NODES = [nodes.manager, nodes.client, catchNode, completeNode];
+const NODES = [nodes.manager, keyed(nodes.client), catchNode, completeNode];
 const T = "tcp-client-link";
 const { DEFAULT_MANAGER } = lib("sessions/manager.js");
 /** The calls of a node method on "cl", from the test helper's spies (they outlive the node's close). */
@@ -208,6 +209,26 @@ describe("tcp-client-link", function () {
     await waitFor(() => dev.conns[0].lines().length === 3, "three lines at the device");
     assert.deepStrictEqual(dev.conns[0].lines(), ["LOGIN admin", "first", "second"]);
     assert.strictEqual(t.out.msgs.length, 0, "the greeting's answer is not data");
+  });
+
+  it("while it waits to dial again, the status counts the seconds down to the next attempt", async function () {
+    const port = await freePort(); // nothing listens there: every attempt is refused
+    // Equal jitter: the first wait is 3 to 6 s, so the countdown shows at least 3, 2 and 1.
+    const t = await start({ port: String(port), backoffFirst: 6000, backoffLongest: 6000 });
+    const secondsOf = (s) => /^tcp-client-link\.status\.waiting .*"seconds":(\d+)/.exec(s.text || "");
+    await waitFor(() => t.statuses.some((s) => secondsOf(s) && secondsOf(s)[1] === "1"), "the countdown reached 1 s", 9000);
+    const seconds = t.statuses
+      .map(secondsOf)
+      .filter(Boolean)
+      .map((m) => Number(m[1]));
+    const firstRound = seconds.slice(0, seconds.indexOf(1) + 1);
+    assert.ok(
+      [3, 2, 1].every((n) => firstRound.includes(n)),
+      `counted down: ${JSON.stringify(seconds)}`,
+    );
+    for (let i = 1; i < firstRound.length; i++)
+      assert.ok(firstRound[i] <= firstRound[i - 1], `never up within a wait: ${JSON.stringify(seconds)}`);
+    assert.ok(t.statuses.every((s) => s.fill !== "green"));
   });
 
   it("greeting from a message: msg.greeting is the login from the next connection on; alone it writes nothing", async function () {
