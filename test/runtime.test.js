@@ -56,6 +56,10 @@ describe("in a real Node-RED runtime", function () {
   it("serves the icons and the shared editor script", async function () {
     const icons = (await red.get("/icons", { accept: "application/json" })).body;
     assert.ok(JSON.parse(icons)[PKG.name], "icons registered");
+    const own = TYPES.map((t) => /icon:\s*"([^"]+)"/.exec(fs.readFileSync(path.join(ROOT, "nodes", `${t}.html`), "utf8"))).filter(Boolean);
+    const svgs = await Promise.all(own.map((m) => red.get(`/icons/${PKG.name}/${m[1]}`)));
+    for (const [i, r] of svgs.entries()) assert.strictEqual(r.status, 200, own[i][1]);
+    assert.strictEqual(new Set(svgs.map((r) => r.body)).size, svgs.length, "each node has an icon of its own");
     const js = await red.get(`/resources/${PKG.name}/editor-common.js`);
     assert.strictEqual(js.status, 200);
     assert.match(js.body, /TcpAutomation/);
