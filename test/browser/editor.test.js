@@ -404,6 +404,17 @@ describe("the editor in headless chromium", function () {
     await deploy();
   }
 
+  /** How many messages in the Debug sidebar contain this text. */
+  const debugCount = (text) =>
+    page.evaluate((t) => [...document.querySelectorAll(".red-ui-debug-msg")].filter((e) => e.textContent.includes(t)).length, text);
+  /** Waits until more than n messages in the Debug sidebar contain this text. */
+  const moreDebug = (text, n) =>
+    page.waitForFunction(
+      ([t, k]) => [...document.querySelectorAll(".red-ui-debug-msg")].filter((e) => e.textContent.includes(t)).length > k,
+      [text, n],
+      { timeout: 20000 },
+    );
+
   /** Clicks an inject node's button in the workspace and waits for a debug node's message in the Debug sidebar. */
   async function injectAndSee(injectName, debugName) {
     const ids = await page.evaluate(
@@ -468,6 +479,39 @@ describe("the editor in headless chromium", function () {
     "07 tcp client request-reply device": async () => {
       await injectAndSee("query every second", "reply on its request");
       await page.locator(".red-ui-debug-msg", { hasText: "40001=" }).first().waitFor();
+    },
+    "08 tcp client streaming scale": async () => {
+      await page.evaluate(() => RED.workspaces.show(RED.nodes.filterNodes({ type: "tcp-client-link" }).find((n) => n.port === "7710").z));
+      // The weight on the debug node's status: the scale's lines arrive and are parsed.
+      const weight = page.locator(".red-ui-flow-node-status-label", { hasText: /^\d+(\.\d+)?$/ }).first();
+      await weight.waitFor();
+      const closedBefore = await debugCount('"closed"');
+      await injectAndSee("restart the scale (off for 5 s)", "link events");
+      const off = Date.now();
+      // Hung up on and refused while the scale boots (the client backs off), then weighing again after the 5 s.
+      await moreDebug('"closed"', closedBefore);
+      await new Promise((r) => setTimeout(r, Math.max(0, off + 5500 - Date.now())));
+      const during = await weight.textContent();
+      await page.waitForFunction(
+        (text) =>
+          [...document.querySelectorAll(".red-ui-flow-node-status-label")].some(
+            (e) => /^\d+(\.\d+)?$/.test(e.textContent) && e.textContent !== text,
+          ),
+        during,
+        { timeout: 20000 },
+      );
+    },
+    "09 tcp client login greeting": async () => {
+      await injectAndSee("read temperature", "temperature");
+      await page
+        .locator(".red-ui-debug-msg", { hasText: /TEMP=\d+\.\dC/ })
+        .first()
+        .waitFor();
+      const [closed, temps] = [await debugCount('"closed"'), await debugCount("TEMP=")];
+      await injectAndSee("drop the connection", "link events");
+      // The device hung up; the client dialled again, logged in again, and the requests go on.
+      await moreDebug('"closed"', closed);
+      await moreDebug("TEMP=", temps + 1);
     },
   };
 
