@@ -12,11 +12,10 @@
  * (JSONata, a context store) takes a ticket to keep the order.
  */
 import { CodedError, codedError, type Translate } from "../base/coded-error";
-import { toBytes } from "./payload";
-import { InOrder } from "./in-order";
+import { OrderedData } from "./ordered-data";
 import { PendingReply, replyResult, sessionIdOf, writeReplyFast } from "./reply";
 import { Outcomes, type Load } from "./outcomes";
-import { evaluationError } from "./send-errors";
+import { WaitingSet } from "./waiting";
 import type { Done, Evaluate, Msg, ReadNow, Send, ShowStatus } from "./node-io";
 import type { SessionRegistry } from "../sessions/registry";
 
@@ -39,21 +38,16 @@ export interface ReplyControllerOptions {
   wired: boolean;
 }
 
-interface Waiting {
-  msg: Msg;
-  done: Done;
-  ended: boolean;
-}
-
 /** The session a failed reply was for, as the error's "where". */
 const whereOf = (id: unknown): string => (typeof id === "string" ? id : "?");
 
 export class ReplyController implements Load {
-  private readonly order = new InOrder();
-  private readonly waiting = new Set<Waiting>();
+  private readonly data: OrderedData;
+  private readonly waiting = new WaitingSet();
   private readonly out: Outcomes;
 
   constructor(private readonly o: ReplyControllerOptions) {
+    this.data = new OrderedData(o);
     this.out = new Outcomes({ t: o.t, status: o.status, wired: o.wired, unverified: false, idleKey: "status.replied" }, this);
   }
 
@@ -67,34 +61,13 @@ export class ReplyController implements Load {
   }
 
   input(msg: Msg, send: Send, done: Done): void {
-    const { o } = this;
-    if (o.dataNow && this.order.waiting === 0) {
-      let data: Buffer;
-      try {
-        data = toBytes(o.dataNow(msg), o.encoding);
-      } catch (err) {
-        this.out.fail(done, err as Error, "");
-        return;
-      }
-      this.reply(msg, send, done, data);
+    const now = this.data.now(msg);
+    if (now !== undefined) {
+      if (now instanceof Error) this.out.fail(done, now, "");
+      else this.reply(msg, send, done, now);
       return;
     }
-    const ticket = this.order.take();
-    o.data(msg, (err, value) => {
-      let data: Buffer | undefined;
-      let failure: Error | undefined;
-      if (err) failure = evaluationError("data", err, o.t);
-      else {
-        try {
-          data = toBytes(value, o.encoding);
-        } catch (e) {
-          failure = e as Error;
-        }
-      }
-      this.order.complete(ticket, () =>
-        data ? this.reply(msg, send, done, data) : this.out.fail(done, failure ?? new CodedError("EIO", "no data"), ""),
-      );
-    });
+    this.data.later(msg, (data) => (data instanceof Error ? this.out.fail(done, data, "") : this.reply(msg, send, done, data)));
   }
 
   /**
@@ -102,22 +75,12 @@ export class ReplyController implements Load {
    * silently); calls back when every message has ended.
    */
   close(done: () => void): void {
-    let ended = false;
-    const finish = (): void => {
-      if (ended) return;
-      ended = true;
-      clearTimeout(bound);
-      this.out.stop();
-      for (const entry of [...this.waiting]) {
-        entry.ended = true;
-        this.waiting.delete(entry);
-        entry.done(codedError(this.o.t("errors.stopped", { where: String(sessionIdOf(entry.msg._session)), sent: 0 }), "ESTOPPED"));
-      }
-      done();
-    };
-    // A safety net under the drain bound: Node-RED gives a close handler 15 s.
-    const bound = setTimeout(finish, this.o.drainMs + 500);
-    this.drained(this.o.drainMs).then(finish, finish);
+    this.waiting.close(
+      this.o.drainMs,
+      (w) => codedError(this.o.t("errors.stopped", { where: String(sessionIdOf(w.msg._session)), sent: 0 }), "ESTOPPED"),
+      () => this.out.stop(),
+      done,
+    );
   }
 
   private reply(msg: Msg, send: Send, done: Done, data: Buffer): void {
@@ -138,31 +101,16 @@ export class ReplyController implements Load {
 
   /** A reply queued behind a slow peer: the message ends when it has left, failed or timed out. */
   private wait(r: PendingReply, msg: Msg, send: Send, done: Done, id: unknown): void {
-    const entry: Waiting = { msg, done, ended: false };
-    this.waiting.add(entry);
+    const w = this.waiting.add(msg, done);
     this.out.show(); // waiting for the peer to take it
     r.wait(this.o.writeTimeoutMs, (err, res) => {
-      if (entry.ended) return; // already reported at stop
-      entry.ended = true;
-      this.waiting.delete(entry);
+      if (!this.waiting.end(w)) return; // already reported at stop
       if (err || !res) {
         this.out.fail(done, err ?? new CodedError("EIO", "no result"), whereOf(id));
         return;
       }
       msg.tcp = res;
       this.out.deliver(msg, send, done);
-    });
-  }
-
-  /** Resolves once no reply is being written, or after boundMs. */
-  private drained(boundMs: number): Promise<void> {
-    const end = Date.now() + boundMs;
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (this.waiting.size === 0 || Date.now() >= end) resolve();
-        else setTimeout(check, 20);
-      };
-      check();
     });
   }
 }

@@ -216,6 +216,11 @@ export class SessionRegistry {
     return true;
   }
 
+  /** The live sessions, in the order they connected (no copy: do not add or close while iterating). */
+  sessions(): IterableIterator<Session> {
+    return this.live.values();
+  }
+
   list(ownerId?: string): SessionSummary[] {
     const out: SessionSummary[] = [];
     for (const s of this.live.values()) {
