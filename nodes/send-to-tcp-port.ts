@@ -2,10 +2,11 @@
  * send-to-tcp-port: delivers each message to host:port over a connection of
  * its own (queued per destination, retried while the peer refuses), or
  * replies on the connection a tcp-server-trigger message came from
- * (Loftware's "Send Data to TCP/IP Port" with "Reply to sender").
+ * (Loftware's "Send Data to TCP/IP Port" with "Reply to sender"), or sends to
+ * every live connection its targets pick (send to connections).
  *
  * This file only maps: configuration -> one controller of lib/outbound
- * (SendController or ReplyController), Node-RED's input, send, done, status
+ * (SendController, ReplyController or BroadcastController), Node-RED's input, send, done, status
  * and catalog -> the controller's small interfaces.
  */
 import { reportConfigError } from "./red/config-error";
@@ -15,7 +16,7 @@ import { resolveManager } from "./red/manager-link";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { evaluator, readNow } from "./red/typed-props";
-import { parseSendConfig, ReplyController, SendController, type SendProps } from "./lib/outbound";
+import { BroadcastController, parseSendConfig, ReplyController, SendController, type SendProps } from "./lib/outbound";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
 const TYPE = "send-to-tcp-port";
@@ -28,7 +29,7 @@ export = function register(RED: NodeAPI): void {
 
     const refuseAll = (text: string, code: string): void => refuseInputs(node, text, code);
 
-    let controller: SendController | ReplyController;
+    let controller: SendController | ReplyController | BroadcastController;
     try {
       const cfg = parseSendConfig(def as SendProps);
       const tls: ClientTls = cfg.mode === "send" ? clientTls(RED, def, t) : { options: undefined, verify: true };
@@ -43,7 +44,7 @@ export = function register(RED: NodeAPI): void {
         // Node-RED's send() to an output with no wires still makes a message id (8 Math.random calls): skip it.
         wired: Array.isArray(def.wires) && def.wires.some((w) => Array.isArray(w) && w.length > 0),
       };
-      if (cfg.mode === "reply") {
+      if (cfg.mode === "reply" || cfg.mode === "broadcast") {
         const manager = resolveManager(RED, def.manager);
         if (!manager) {
           const text = t("errors.no-manager", { id: String(def.manager) });
@@ -52,14 +53,24 @@ export = function register(RED: NodeAPI): void {
           refuseAll(text, "ENOMANAGER");
           return;
         }
-        controller = new ReplyController({
-          ...common,
-          registry: manager.registry,
-          dataNow,
-          closeAfterReply: cfg.closeAfterReply,
-          writeTimeoutMs: cfg.job.writeTimeoutMs,
-          maxPending: tunables(RED).replyMaxPendingBytes,
-        });
+        const maxPending = tunables(RED).replyMaxPendingBytes;
+        controller = cfg.broadcast
+          ? new BroadcastController({
+              ...common,
+              registry: manager.registry,
+              dataNow,
+              targets: cfg.broadcast.targets,
+              exceptSender: cfg.broadcast.exceptSender,
+              fan: { maxPending, writeTimeoutMs: cfg.job.writeTimeoutMs, slow: cfg.broadcast.slow },
+            })
+          : new ReplyController({
+              ...common,
+              registry: manager.registry,
+              dataNow,
+              closeAfterReply: cfg.closeAfterReply,
+              writeTimeoutMs: cfg.job.writeTimeoutMs,
+              maxPending,
+            });
       } else {
         const host = cfg.host && evaluator(RED, node, cfg.host, "host");
         const port = cfg.port && evaluator(RED, node, cfg.port, "port");

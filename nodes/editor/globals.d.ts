@@ -92,6 +92,7 @@ declare const RED: {
     registerType(type: string, definition: NodeDefinition): void;
     eachNode(cb: (n: EditorNode) => void): void;
     node(id: string): EditorNode | null;
+    workspace(id: string): { label?: unknown } | null;
   };
   editor?: { getEditStack?(): EditorNode[] };
   validators: { typedInput(typeField: string): Validator };

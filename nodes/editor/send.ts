@@ -27,6 +27,7 @@ function dataDefault(defaults: Record<string, NodeDefault>): NodeDefault {
 
 function label(this: EditorNode): string {
   if (this.name) return this.name;
+  if (this.mode === "broadcast") return `⇶ ${this._(`${T}.label.broadcast`)}`;
   if (!sending(this)) return `⇠ ${this._(`${T}.label.reply`)}`;
   const type = String(this.hostType || "str");
   let host = type === "str" ? String(this.host || "") : `${type}.${String(this.host)}`;
@@ -35,6 +36,30 @@ function label(this: EditorNode): string {
   const port = this.port === undefined || this.port === null ? "" : String(this.port);
   if (port !== "" && !(type === "str" && hasOwnPort(this.host))) host += `:${FIXED_PORT.includes(portType) ? port : `${portType}.${port}`}`;
   return `⇢ ${host}`;
+}
+
+/** The nodes whose connections a broadcast can go to: every trigger, bridge and tcp client of the flows. */
+const SESSION_OWNERS = ["tcp-server-trigger", "tcp-server-client-bridge", "tcp-client-link"];
+
+function fillTargetNodes(node: EditorNode): void {
+  const select = $("#node-input-targetNode");
+  const stored = typeof node.targetNode === "string" ? node.targetNode : "";
+  const ids = new Set<string>();
+  select.append($("<option/>").val("").text(""));
+  RED.nodes.eachNode((n) => {
+    if (!SESSION_OWNERS.includes(n.type)) return;
+    const tab = typeof n.z === "string" ? RED.nodes.workspace(n.z) : null;
+    const where = tab && typeof tab.label === "string" ? ` (${tab.label})` : "";
+    ids.add(n.id);
+    select.append(
+      $("<option/>")
+        .val(n.id)
+        .text(`${RED.utils.getNodeLabel(n, n.type)}${where}`),
+    );
+  });
+  // A node deleted since: still shown, so the validator's mark says why.
+  if (stored !== "" && !ids.has(stored)) select.append($("<option/>").val(stored).text(stored));
+  select.val(stored);
 }
 
 /** The behaviour of send nodes; the node HTML adds category, colour, ports and icon as literals (Flow Library scorecard). */
@@ -63,11 +88,13 @@ export function sendDefinition(): EditorDefinition {
         (n) => n.name || `${String(n.host || "")}:${String(n.port)}`,
       );
       if (onClose.length) $("#tcpa-send-close-triggers").text(`${node._(`${T}.tip.disconnectTriggers`)} ${onClose.join(", ")}`);
+      fillTargetNodes(node);
       const refresh = (): void => {
-        const send = $("#node-input-mode").val() === "send";
-        $(".tcpa-send-only").toggle(send);
-        $(".tcpa-reply-only").toggle(!send);
-        $(".tcpa-send-close-warning").toggle(!send && onClose.length > 0);
+        const mode = $("#node-input-mode").val();
+        $(".tcpa-send-only").toggle(mode === "send");
+        $(".tcpa-reply-only").toggle(mode === "reply");
+        $(".tcpa-broadcast-only").toggle(mode === "broadcast");
+        $(".tcpa-send-close-warning").toggle(mode === "reply" && onClose.length > 0);
         showRows();
       };
       $("#node-input-mode").on("change", refresh);

@@ -15,13 +15,20 @@
  *   send-errors   every send error as a catalog key, substitutions and code
  *   send-controller    the send node sending: inputs -> jobs -> outputs
  *   reply-controller   the send node replying: inputs -> replies -> outputs
- *   outcomes      how both end a message (output, error, status)
+ *   broadcast     send to connections: pick live sessions, write to each on its own
+ *   broadcast-controller  the send node sending to connections: inputs -> fan-out -> outputs
+ *   ordered-data  a message's data as bytes, in arrival order (reply, broadcast)
+ *   waiting       messages whose writes wait behind slow peers; ESTOPPED at the drain bound
+ *   outcomes      how they all end a message (output, error, status)
  *   node-io       what the controllers take from the node (send, done, status, readers)
  */
+export * from "./broadcast";
+export * from "./broadcast-controller";
 export * from "./delivery";
 export * from "./destination";
 export * from "./in-order";
 export * from "./node-io";
+export * from "./ordered-data";
 export * from "./outcomes";
 export * from "./job";
 export * from "./payload";
@@ -32,3 +39,4 @@ export * from "./send-config";
 export * from "./send-controller";
 export * from "./send-errors";
 export * from "./transfer";
+export * from "./waiting";

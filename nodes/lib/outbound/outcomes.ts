@@ -59,6 +59,18 @@ export class Outcomes {
     done();
   }
 
+  /** A message that goes on (its output shows what was done) and still ends with err: part of its work failed. */
+  partly(msg: Msg, send: Send, done: Done, err: Error, where: string): void {
+    this.sent++;
+    try {
+      if (this.o.wired) send(msg);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    this.fail(done, err, where);
+  }
+
   /** Ends a message with err in the node's words; where: the destination or session, for the text and status. */
   fail(done: Done, err: Error, where: string): void {
     const coded = sendErrorOf(err, where, this.o.t);

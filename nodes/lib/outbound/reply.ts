@@ -78,7 +78,9 @@ export class PendingReply {
         // Replies queued behind one that timed out go with its connection: the same failure, whatever code
         // this Node.js version gives a write on a destroyed socket (ERR_STREAM_DESTROYED, ECANCELED).
         if (timedOut === undefined && session.closeReason === "timeout") timedOut = timeoutMs;
-        const code = timedOut !== undefined ? "ETIMEDOUT" : (err as { code?: unknown }).code;
+        // Closed by a broadcast as too slow: what still waited for it failed for the same reason.
+        const code =
+          timedOut !== undefined ? "ETIMEDOUT" : session.closeReason === "slow" ? "EBUFFERFULL" : (err as { code?: unknown }).code;
         cb(new ReplyWriteError(typeof code === "string" ? code : "EIO", session.id, peerOf(session), err, timedOut));
         return;
       }

@@ -7,6 +7,7 @@ import { escapedBytes } from "../base/escapes";
 import { SCHEMA_ENV } from "../base/encoding";
 import { ConfigError, propertyPath, readProps, SEND, SEND_DEFAULTS, str, type SendMode, type TypedProp } from "../schema";
 import { JOB_DEFAULTS, type JobOptions } from "./job";
+import type { BroadcastTargets, SlowClientPolicy } from "./broadcast";
 
 export { DATA_TYPES, HOST_TYPES, MAX_DRAIN_MS, PORT_TYPES, type SendMode, type TypedProp } from "../schema";
 export const DEFAULT_DRAIN_MS = SEND_DEFAULTS.drainMs;
@@ -30,6 +31,8 @@ export interface SendConfig {
   drainMs: number;
   /** reply mode: close the sender's connection after the reply went out. */
   closeAfterReply: boolean;
+  /** broadcast mode: which connections, the sender left out or not, what to do with a slow client. */
+  broadcast: { targets: BroadcastTargets; exceptSender: boolean; slow: SlowClientPolicy } | undefined;
 }
 
 export interface SendProps {
@@ -58,6 +61,12 @@ export interface SendProps {
   maxQueue?: unknown;
   drainTimeout?: unknown;
   closeAfterReply?: unknown;
+  targets?: unknown;
+  targetNode?: unknown;
+  targetAddresses?: unknown;
+  targetPort?: unknown;
+  exceptSender?: unknown;
+  slowClients?: unknown;
 }
 
 /** A msg property path for the reply, with or without "msg." in front. */
@@ -82,9 +91,27 @@ export function parseSendConfig(p: SendProps): SendConfig {
     concurrency: 1,
     maxQueue: SEND_DEFAULTS.maxQueue,
     closeAfterReply: v.closeAfterReply,
+    broadcast: undefined,
   };
-  if (v.mode === "reply") {
-    return { ...base, host: undefined, port: undefined, reply: undefined, job: { ...JOB_DEFAULTS, writeTimeoutMs: v.writeTimeout } };
+  const toSessions = {
+    ...base,
+    host: undefined,
+    port: undefined,
+    reply: undefined,
+    job: { ...JOB_DEFAULTS, writeTimeoutMs: v.writeTimeout },
+  };
+  if (v.mode === "reply") return toSessions;
+  if (v.mode === "broadcast") {
+    const kind = given(v.targets);
+    const targets: BroadcastTargets =
+      kind === "node"
+        ? { kind, nodeId: given(v.targetNode) }
+        : kind === "address"
+          ? { kind, entries: given(v.targetAddresses) }
+          : kind === "port"
+            ? { kind, port: given(v.targetPort) }
+            : { kind: "all" };
+    return { ...toSessions, broadcast: { targets, exceptSender: given(v.exceptSender), slow: given(v.slowClients) } };
   }
   const after = given(v.after);
   const saveReply = given(v.saveReply);

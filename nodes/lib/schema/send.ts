@@ -2,23 +2,29 @@
  * send-to-tcp-port's properties: mode, destination, data, how a job ends and
  * what of the reply is kept, retries, the queue and the drain on redeploy.
  * Everything but data, encoding and the write and drain timeouts applies to
- * "send" only; "reply" writes to the connection a message came from.
+ * "send" only; "reply" writes to the connection a message came from;
+ * "broadcast" to every live connection its targets pick.
  */
-import type { View } from "./core";
+import { declared, ok, refused, type Common, type Declared, type View } from "./core";
+import { accessList, type AccessEntry } from "./access";
 import { AUTO, ENCODINGS, encoding } from "./encoding";
 import { optionalEscapes } from "./escapes";
-import { MAX_INT32, whole } from "./numbers";
+import { MAX_INT32, port, whole } from "./numbers";
 import { NAMED } from "./named";
 import { bool, choice, configNode } from "./plain";
 import { messageProperty } from "./property-path";
 import { tls, tlsChosen, tlsVerify } from "./security";
 import { destinationHost, destinationPortProp, typedData, typedType } from "./typed";
 
-export const SEND_MODES = ["send", "reply"] as const;
+export const SEND_MODES = ["send", "reply", "broadcast"] as const;
 export type SendMode = (typeof SEND_MODES)[number];
 export const AFTER_SEND = ["close", "eof", "delay"] as const;
 export type AfterSend = (typeof AFTER_SEND)[number];
 export const REPLY_OUTPUTS = ["string", "buffer"] as const;
+/** Which connections a broadcast goes to: all of the manager's, one node's, by client address, by local port. */
+export const BROADCAST_TARGETS = ["all", "node", "address", "port"] as const;
+/** A client with more than the pending bound waiting: skip it for this message, or close it. */
+export const SLOW_CLIENTS = ["skip", "close"] as const;
 export const HOST_TYPES = ["str", "msg", "flow", "global", "env"];
 export const PORT_TYPES = ["num", "str", "msg", "flow", "global", "env"];
 export const DATA_TYPES = ["msg", "flow", "global", "str", "num", "json", "bin", "jsonata", "env"];
@@ -42,6 +48,29 @@ export const SEND_DEFAULTS = {
 
 const sending = (p: View): boolean => p.value("mode") === "send";
 const replying = (p: View): boolean => p.value("mode") === "reply";
+const broadcasting = (p: View): boolean => p.value("mode") === "broadcast";
+const toSessions = (p: View): boolean => replying(p) || broadcasting(p);
+const targeting = (kind: string) => (p: View) => broadcasting(p) && p.value("targets") === kind;
+
+/** The id of a flow node whose connections a broadcast goes to: required, any non-blank text. */
+function nodeId<D extends Common & { message: string }>(spec: D): Declared<string, D> {
+  return declared<string, D>({
+    ...spec,
+    read: (raw) => (typeof raw === "string" && raw.trim() !== "" ? ok(raw.trim()) : refused(String(raw ?? ""))),
+  });
+}
+
+/** Client addresses and CIDR ranges (the access lists' grammar); at least one. */
+function addresses<D extends Common & { message: string }>(spec: D): Declared<AccessEntry[], D> {
+  const list = accessList(spec);
+  return declared<AccessEntry[], D>({
+    ...list,
+    read(raw, p) {
+      const r = list.read(raw, p);
+      return r.ok && r.value.length === 0 ? refused("") : r;
+    },
+  });
+}
 const after =
   (...modes: string[]) =>
   (p: View): boolean =>
@@ -51,7 +80,7 @@ const keepsReply = (p: View): boolean => sending(p) && p.value("saveReply") === 
 export const SEND = {
   ...NAMED,
   mode: choice({ value: "send", values: SEND_MODES, message: "choice", text: (v) => `mode.${v}` }),
-  manager: configNode({ configType: "tcp-connection-manager", shown: replying }),
+  manager: configNode({ configType: "tcp-connection-manager", shown: toSessions }),
   tls: tls(sending),
   tlsVerify: tlsVerify((p) => sending(p) && tlsChosen(p)),
   host: destinationHost({ value: "", typeProp: "hostType", when: sending, message: "host" }),
@@ -98,4 +127,11 @@ export const SEND = {
   maxQueue: whole({ value: SEND_DEFAULTS.maxQueue, min: 1, max: 10_000_000, when: sending, message: "positive" }),
   drainTimeout: whole({ value: SEND_DEFAULTS.drainMs, min: 0, max: MAX_DRAIN_MS, message: "drain" }),
   closeAfterReply: bool({ value: false, shown: replying }),
+  // Send to connections (added after the others: saved flows keep their key order).
+  targets: choice({ value: "all", values: BROADCAST_TARGETS, when: broadcasting, message: "choice", text: (v) => `targets.${v}` }),
+  targetNode: nodeId({ value: "", when: targeting("node"), message: "targetNode" }),
+  targetAddresses: addresses({ value: "", when: targeting("address"), message: "targetAddresses" }),
+  targetPort: port({ value: "", when: targeting("port"), message: "port" }),
+  exceptSender: bool({ value: false, when: broadcasting }),
+  slowClients: choice({ value: "skip", values: SLOW_CLIENTS, when: broadcasting, message: "choice", text: (v) => `slowClients.${v}` }),
 };

@@ -31,7 +31,18 @@ export interface SessionMeta {
 
 /** Why a session ended; nodes turn these into text through their message catalog. */
 export type CloseReason =
-  "peer" | "error" | "timeout" | "idle" | "frame-too-large" | "stopped" | "admin" | "reply" | "manager-closed" | "refused";
+  | "peer"
+  | "error"
+  | "timeout"
+  | "idle"
+  | "frame-too-large"
+  | "stopped"
+  | "admin"
+  | "reply"
+  | "manager-closed"
+  | "refused"
+  /** A broadcast closed it: more than the pending bound waited for it (slow clients: close). */
+  | "slow";
 
 export interface Session extends SessionMeta {
   readonly id: string;

@@ -75,6 +75,12 @@ const SAVED_ORDER = {
     "maxQueue",
     "drainTimeout",
     "closeAfterReply",
+    "targets",
+    "targetNode",
+    "targetAddresses",
+    "targetPort",
+    "exceptSender",
+    "slowClients",
   ],
   "tcp-server-client-bridge": [
     "name",
