@@ -150,4 +150,20 @@ async function loadClient(nodeList, props, extra = []) {
   return r;
 }
 
-module.exports = { linkOptions, linkUnder, requestsUnder, resources, quietResources, nothingLeft, loadClient };
+/**
+ * How each input of a node ended, seen on the node itself (Catch and Complete nodes may already be stopped
+ * while a redeploy closes it): every done() and done(err) goes through the runtime's Node#_complete.
+ */
+function endings(node) {
+  const done = [];
+  const failed = [];
+  const complete = node._complete;
+  node._complete = function (msg, err) {
+    if (err) failed.push({ err, msg });
+    else done.push(msg);
+    return complete.call(this, msg, err);
+  };
+  return { done, failed, count: () => done.length + failed.length };
+}
+
+module.exports = { linkOptions, linkUnder, requestsUnder, resources, quietResources, nothingLeft, loadClient, endings };
