@@ -443,7 +443,7 @@ describe("fault: input fuzz", function () {
             t.completed.msgs.some((m) => m.topic === label),
             `${label}: done`,
           );
-          written.push(expect === "huge" ? Buffer.alloc(HUGE, "x") : expect);
+          written.push(expect === "huge" ? Buffer.alloc(HUGE, "x") : /** @type {Buffer} */ (expect));
         }
       }
       // One link, in input order: the sink's bytes are the table's, one after the other.

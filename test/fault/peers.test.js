@@ -651,7 +651,7 @@ describe("fault: misbehaving peers", function () {
       // or the end of one and the start of the next.
       let outgoing = "";
       const d = await dev({
-        onData: (c, chunk) => {
+        onData: (_c, chunk) => {
           for (const line of chunk.toString("latin1").split("\n").filter(Boolean))
             outgoing += `REPLY to ${line} ${"#".repeat(line.length)}\n`;
         },
@@ -719,6 +719,7 @@ describe("fault: misbehaving peers", function () {
     });
 
     it("request mode without the reset: a late reply within the grace is reported as late, never the next request's", async function () {
+      /** @type {import("../helpers/device").DeviceConn | undefined} */
       let held;
       const d = await dev({
         onData: (c, chunk) => {
@@ -740,6 +741,7 @@ describe("fault: misbehaving peers", function () {
       t.cl.receive({ payload: "q1\n", n: 1 }); // waits: nothing new is written while q0's reply is owed
       const [c] = await t.caught.until(1);
       assert.deepStrictEqual([c.error.code, c.n], ["ETIMEDOUT", 0]);
+      assert.ok(held, "the device got q0");
       held.socket.write("ANSWER q0\n"); // late, within the grace
       const [m] = await t.out.until(1);
       assert.deepStrictEqual([m.n, m.reply], [1, "ANSWER q1"]);
