@@ -423,7 +423,9 @@ function loadFlow(port, slowPort, floodPort) {
 /**
  * Phase 3: every node type. A manager config node shared by the trigger and its reply;
  * the bridge (default manager) dials the trigger when its input waits; a send node
- * delivers a job to the driver's sink. Inject nodes start the traffic of each deploy.
+ * delivers a job to the driver's sink; a tcp client (with a heartbeat, so its timers are
+ * in the leak check too) writes a line to a device of the driver's. Inject nodes start the
+ * traffic of each deploy.
  */
 function allNodesFlow(i, p) {
   const z = TAB.id;
@@ -500,6 +502,31 @@ function allNodesFlow(i, p) {
       wires: [["soak00000snt0001"]],
     },
     count("soak00000snt0001", "sent", 300),
+    {
+      id: "soak00000link001",
+      type: "tcp-client-link",
+      z,
+      host: "127.0.0.1",
+      port: String(p.link),
+      heartbeat: "PING\\n",
+      x: 300,
+      y: 350,
+      wires: [[]],
+    },
+    {
+      id: "soak00000inj0003",
+      type: "inject",
+      z,
+      props: [{ p: "payload" }],
+      payload: `link ${i}\n`,
+      payloadType: "str",
+      once: true,
+      onceDelay: 0.1,
+      repeat: "",
+      x: 100,
+      y: 350,
+      wires: [["soak00000link001"]],
+    },
     {
       id: "soak00000inj0002",
       type: "inject",
@@ -1007,11 +1034,29 @@ async function main() {
       s.on("error", () => undefined);
     });
     await new Promise((r) => sink.listen(0, "127.0.0.1", () => r(undefined)));
-    const p = { trig: await freePort(), bridge: await freePort(), sink: /** @type {import("net").AddressInfo} */ (sink.address()).port };
+    // The tcp client's device: the lines it got, one per deploy.
+    const linkLines = [];
+    const linkDevice = net.createServer((s) => {
+      let rest = "";
+      s.on("data", (b) => {
+        const lines = (rest + b).split("\n");
+        rest = lines.pop();
+        linkLines.push(...lines.filter((l) => /^link \d+$/.test(l))); // not its heartbeats
+      });
+      s.on("error", () => undefined);
+    });
+    await new Promise((r) => linkDevice.listen(0, "127.0.0.1", () => r(undefined)));
+    const p = {
+      trig: await freePort(),
+      bridge: await freePort(),
+      sink: /** @type {import("net").AddressInfo} */ (sink.address()).port,
+      link: /** @type {import("net").AddressInfo} */ (linkDevice.address()).port,
+    };
     let driverAcks = 0;
     const oneDeploy = async (i) => {
       const before = await counts();
       const jobs = sinkJobs.length;
+      const links = linkLines.length;
       await deploy(adminPort, allNodesFlow(i, p));
       // The driver's own client: a line in, the reply back.
       const s = await waitUntil(
@@ -1032,7 +1077,7 @@ async function main() {
         async () => {
           const k = await counts();
           const dd = (key) => (k[key] || 0) - (before[key] || 0);
-          return dd("bridge-in") >= 1 && dd("sent") >= 1 && sinkJobs.length > jobs && dd("b-replied") >= 2;
+          return dd("bridge-in") >= 1 && dd("sent") >= 1 && sinkJobs.length > jobs && dd("b-replied") >= 2 && linkLines.length > links;
         },
         `deploy ${i}: traffic through every node`,
         15000,
@@ -1072,6 +1117,7 @@ async function main() {
     }
     const portsFree = (await portFree(p.trig)) && (await portFree(p.bridge));
     sink.close();
+    linkDevice.close();
     figure(
       "redeploys (full, admin API) of a flow with every node type",
       F.redeploys,
@@ -1080,15 +1126,16 @@ async function main() {
     );
     const n = F.redeploys;
     // In: the driver's lines, the bridge's inputs, the jobs. Out: replies the driver got, replies the bridge got, jobs the sink got.
-    const lost3 = 3 * n - (driverAcks - 1 + d4("bridge-in") + (sinkJobs.length - 1)) - d4("error");
+    const lost3 = 4 * n - (driverAcks - 1 + d4("bridge-in") + (sinkJobs.length - 1) + (linkLines.length - 1)) - d4("error");
     figure(
       "redeploys: traffic in = out + errors",
-      `${n} driver lines + ${n} bridge inputs + ${n} jobs in; ${d4("b-frames")} frames, ${d4("b-replied")} replies, ${d4("bridge-in")} bridge replies, ${d4("sent")} jobs sent, ${sinkJobs.length - 1} jobs received, ${d4("error")} errors`,
+      `${n} driver lines + ${n} bridge inputs + ${n} jobs + ${n} tcp client lines in; ${d4("b-frames")} frames, ${d4("b-replied")} replies, ${d4("bridge-in")} bridge replies, ${d4("sent")} jobs sent, ${sinkJobs.length - 1} jobs received, ${linkLines.length - 1} client lines received, ${d4("error")} errors`,
       d4("b-frames") === 2 * n &&
         d4("b-replied") === 2 * n &&
         d4("bridge-in") === n &&
         d4("sent") === n &&
         sinkJobs.length - 1 === n &&
+        linkLines.length - 1 === n &&
         driverAcks - 1 === n &&
         d4("error") === 0,
       `lost ${lost3}`,
