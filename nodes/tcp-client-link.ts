@@ -27,6 +27,7 @@ import {
   type ClientConfig,
   Requests,
   type ReplyInfo,
+  replyPropertyError,
   STABLE_MS,
 } from "./lib/client";
 import { type Connection, eventMessage, type ConnectionEvent, type InboundMessage } from "./lib/inbound";
@@ -195,7 +196,11 @@ export = function register(RED: NodeAPI): void {
       requests = new Requests<Job>(linkOptions, cfg.request, {
         ...linkEvents,
         replied: (job: Job, reply: InboundMessage, info: ReplyInfo) => {
-          RED.util.setMessageProperty(job.msg, cfg.replyProperty, reply.payload, true);
+          // false when a part of the path is a string, number or null in this msg: the reply would be lost unseen.
+          if (!RED.util.setMessageProperty(job.msg, cfg.replyProperty, reply.payload, true)) {
+            job.done(coded(replyPropertyError(peer, cfg.replyProperty)));
+            return;
+          }
           job.msg.tcp = { ...linkInfo(live), ...info, replySession: reply._session.id };
           job.send(job.msg);
           job.done();

@@ -11,6 +11,8 @@ const functionNode = require("@node-red/nodes/core/function/10-function.js");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
 const { onTab, helper, nodes, lib, freePort, sleep, waitFor, portTaken, connect, recorder } = require("../helpers");
+const { loadClient } = require("../helpers/client");
+const { device } = require("../helpers/device");
 
 const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, nodes.client, catchNode, completeNode, functionNode];
 const HOST = "127.0.0.1";
@@ -104,15 +106,18 @@ function feed(source, target, cases) {
   for (const [label, code] of cases) node.receive({ payload: vm.runInThisContext(`(${code})`), topic: label });
 }
 
-/** A sink that reads everything: one entry per connection with the bytes it got. */
+/** A sink that reads everything: one entry per connection with the bytes it got (kept up to 16 MiB). */
 function startSink() {
   const conns = [];
   const server = net.createServer((s) => {
-    const c = { bytes: 0, chunks: [], closed: false };
+    const c = { bytes: 0, chunks: [], kept: 0, closed: false };
     conns.push(c);
     s.on("data", (d) => {
       c.bytes += d.length;
-      if (c.chunks.length < 64) c.chunks.push(d);
+      if (c.kept < 2 * HUGE) {
+        c.chunks.push(d);
+        c.kept += d.length;
+      }
     });
     s.on("error", () => undefined);
     s.on("close", () => (c.closed = true));
@@ -414,6 +419,170 @@ describe("fault: input fuzz", function () {
       this.test.title += ` (${cases.length} cases)`;
     });
 
+  /** A tcp client "cl" to port, with a Function node "maker" in front, and its Catch and Complete nodes. */
+  const clientUnderFuzz = (port, props) =>
+    loadClient(NODES, Object.assign({ port: String(port), x: 100, y: 100 }, props), [makerNode("maker", "cl")]);
+
+  for (const source of SOURCES)
+    it(`tcp client, stream: every payload type built in the ${source} is written as the table says or fails with EPAYLOAD; in = done + caught`, async function () {
+      const sink = await startSink();
+      sinks.push(sink);
+      const t = await clientUnderFuzz(sink.port, {});
+      await waitFor(() => sink.conns.length === 1, "the client dialled the sink");
+      const cases = payloadCases();
+      feed(source, "cl", cases);
+      await settle("client stream", () => t.completed.msgs.length + t.caught.msgs.length, cases.length, 30000);
+      assertCoded(t.caught.msgs);
+      const written = [];
+      for (const [label, , expect] of cases) {
+        const e = t.caught.msgs.find((m) => m.topic === label);
+        if (expect === "EPAYLOAD") assert.strictEqual(e?.error.code, "EPAYLOAD", label);
+        else {
+          assert.ok(!e, `${label}: written (${e && e.error.message})`);
+          assert.ok(
+            t.completed.msgs.some((m) => m.topic === label),
+            `${label}: done`,
+          );
+          written.push(expect === "huge" ? Buffer.alloc(HUGE, "x") : /** @type {Buffer} */ (expect));
+        }
+      }
+      // One link, in input order: the sink's bytes are the table's, one after the other.
+      const bytes = Buffer.concat(written);
+      await waitFor(() => sink.total() === bytes.length, `sink got ${bytes.length} bytes (has ${sink.total()})`);
+      assert.strictEqual(sink.conns.length, 1, "one link throughout");
+      assert.ok(Buffer.concat(sink.conns[0].chunks).equals(bytes), "the bytes on the wire, in order");
+      this.test.title += ` (${cases.length} cases)`;
+    });
+
+  for (const source of SOURCES)
+    it(`tcp client, request/reply: every payload type built in the ${source} is answered on its own msg or ends with a code; in = out + caught`, async function () {
+      const cases = payloadCases();
+      // The device knows how long each request is (the table's lengths, in order) and answers "ACK <n>" for
+      // the n-th once all its bytes are in, so a reply on another request's msg shows. An empty request puts
+      // nothing on the wire: the device never sees it and it ends with the reply timeout. The huge one has to
+      // wait behind the request in flight, and is more than the queue's 1 MiB: refused (EQUEUEFULL).
+      const lengths = cases.filter(([, , e]) => e !== "EPAYLOAD" && e !== "huge").map(([, , e]) => e.length);
+      let next = 0;
+      let got = 0;
+      const skipEmpty = () => {
+        while (next < lengths.length && lengths[next] === 0) next++;
+      };
+      const d = await device({
+        onData: (c, chunk) => {
+          c.data = Buffer.alloc(0); // only counted here
+          got += chunk.length;
+          skipEmpty();
+          while (next < lengths.length && got >= lengths[next]) {
+            got -= lengths[next];
+            c.socket.write(`ACK ${next++}\n`);
+            skipEmpty();
+          }
+        },
+      });
+      sinks.push(d);
+      const t = await clientUnderFuzz(d.port, { mode: "request", replyProperty: "reply", replyTimeout: "2000" });
+      await waitFor(() => d.conns.length === 1, "the client dialled the device");
+      feed(source, "cl", cases);
+      await settle("client request", () => t.out.msgs.length + t.caught.msgs.length, cases.length, 40000);
+      assertCoded(t.caught.msgs);
+      let n = 0;
+      for (const [label, , expect] of cases) {
+        const e = t.caught.msgs.find((m) => m.topic === label);
+        if (expect === "EPAYLOAD") {
+          assert.strictEqual(e?.error.code, "EPAYLOAD", label);
+          continue;
+        }
+        if (expect === "huge") {
+          assert.strictEqual(e?.error.code, "EQUEUEFULL", `${label}: more than the queue holds`);
+          continue;
+        }
+        const i = n++;
+        if (expect.length === 0) {
+          assert.strictEqual(e?.error.code, "ETIMEDOUT", `${label}: nothing on the wire, so no reply`);
+          continue;
+        }
+        const m = t.out.msgs.find((x) => x.topic === label);
+        assert.ok(m, `${label}: answered (${e && e.error.message})`);
+        assert.strictEqual(m.reply, `ACK ${i}`, `${label}: its own reply`);
+      }
+      this.test.title += ` (${cases.length} cases)`;
+    });
+
+  it("tcp client: odd msg fields (destination overrides, a foreign _session, a reply property that cannot be set) are ignored or end with a code", async function () {
+    const d = await device({ onData: (c, chunk) => c.socket.write(chunk) }); // an echo: each line is its own reply
+    sinks.push(d);
+    await helper.load(
+      NODES,
+      onTab([
+        { id: "st", type: "tcp-client-link", host: HOST, port: String(d.port), event: "line", eol: "lf", x: 100, y: 100, wires: [[]] },
+        {
+          id: "rq",
+          type: "tcp-client-link",
+          host: HOST,
+          port: String(d.port),
+          event: "line",
+          eol: "lf",
+          mode: "request",
+          replyProperty: "reply.text",
+          x: 100,
+          y: 200,
+          wires: [["out"]],
+        },
+        { id: "out", type: "helper", x: 300, y: 200 },
+        { id: "complete", type: "complete", scope: ["st"], uncaught: false, x: 100, y: 300, wires: [["completed"]] },
+        { id: "completed", type: "helper", x: 300, y: 300 },
+        ...catchFlow(),
+      ]),
+    );
+    const out = recorder(helper.getNode("out"));
+    const completed = recorder(helper.getNode("completed"));
+    const caught = recorder(helper.getNode("caught"));
+    await waitFor(() => d.conns.length === 2, "both clients dialled");
+    // Stream: fields other nodes read are not the client's; every line goes to its own device.
+    const odd = [
+      { host: "10.0.0.1", port: 9 },
+      { destination: "example.invalid:1" },
+      { _session: { type: "tcp", id: "0123456789abcdef" } },
+      { _session: "nonsense" },
+      { tcp: 42 },
+      { topic: { an: "object" } },
+      { error: { message: "an older error", code: "EOLD" } },
+      { reset: true, close: true },
+    ];
+    odd.forEach((o, i) => helper.getNode("st").receive(Object.assign({ payload: `odd ${i}\n`, n: i }, o)));
+    await settle("stream odd fields", () => completed.msgs.length + caughtFrom(caught, "st").length, odd.length);
+    assert.deepStrictEqual(caughtFrom(caught, "st"), []);
+    // Request: msg.reply of a type the reply cannot be put into ends with a code; an object or nothing takes it.
+    const replyTo = [
+      ["missing", undefined, "ok"],
+      ["object", { keep: 1 }, "ok"],
+      ["string", "text", "EREPLYPROPERTY"],
+      ["number", 5, "EREPLYPROPERTY"],
+      ["null", null, "EREPLYPROPERTY"],
+      ["true", true, "EREPLYPROPERTY"],
+    ];
+    for (const [label, reply] of replyTo)
+      helper.getNode("rq").receive(Object.assign({ payload: `${label}\n`, topic: label }, label === "missing" ? {} : { reply }));
+    await settle("request reply property", () => out.msgs.length + caughtFrom(caught, "rq").length, replyTo.length);
+    assertCoded(caught.msgs);
+    for (const [label, , want] of replyTo) {
+      if (want === "ok") {
+        const m = out.msgs.find((x) => x.topic === label);
+        assert.strictEqual(m?.reply.text, label, `msg.reply ${label}: the reply in msg.reply.text`);
+      } else {
+        assert.strictEqual(caughtFrom(caught, "rq").find((m) => m.topic === label)?.error.code, want, `msg.reply ${label}`);
+      }
+    }
+    assert.strictEqual(out.msgs.find((x) => x.topic === "object").reply.keep, 1, "the rest of msg.reply kept");
+    const stream = d.conns.find((c) => c.lines().some((l) => l.startsWith("odd")));
+    await waitFor(() => stream.lines().length === odd.length, "every line at the configured device");
+    assert.deepStrictEqual(
+      stream.lines(),
+      odd.map((_, i) => `odd ${i}`),
+    );
+    this.test.title += ` (${odd.length + replyTo.length} cases)`;
+  });
+
   it("node properties of the wrong type: a config error, a red status, no listener; inputs end with a coded error", async function () {
     const port = await freePort();
     const trig = (props) => Object.assign({ type: "tcp-server-trigger", host: HOST, port: String(port), wires: [[]] }, props);
@@ -493,6 +662,35 @@ describe("fault: input fuzz", function () {
       client({ inputEncoding: "klingon" }),
       client({ event: "bogus" }),
       client({ manager: "no-such-manager" }),
+      client({ host: ["127.0.0.1"] }),
+      client({ host: "127.0.0.1:99999", port: "" }),
+      client({ port: 0 }),
+      client({ port: "65536" }),
+      client({ localAddress: 42 }),
+      client({ localAddress: "not an address!" }),
+      client({ connectTimeout: 0 }),
+      client({ connectTimeout: "soon" }),
+      client({ connect: "per-write", idleClose: 0 }),
+      client({ backoffLongest: {} }),
+      client({ retryWithin: -1 }),
+      client({ mode: "request", pipeline: "abc" }),
+      client({ mode: "request", pipeline: 1001 }),
+      client({ mode: "request", replyTimeout: {} }),
+      client({ mode: "request", replyTimeout: 0 }),
+      client({ mode: "request", replyProperty: "" }),
+      client({ maxQueue: 0 }),
+      client({ maxQueueBytes: -1 }),
+      client({ maxAge: "old" }),
+      client({ keepAlive: {} }),
+      client({ readTimeout: -1 }),
+      client({ writeTimeout: "x" }),
+      client({ heartbeat: "PING", heartbeatIdle: 0 }),
+      client({ heartbeat: "PING", heartbeatAnswer: "never" }),
+      client({ greeting: "\\q" }),
+      client({ greeting: "HI", greetingWait: true, greetingTimeout: 0 }),
+      client({ event: "length", headerBytes: 3 }),
+      client({ event: "line", maxFrame: "big" }),
+      client({ tls: "no-such-tls-config" }),
     ].map((n, i) => Object.assign(n, { id: `bad${i}`, x: 100, y: 40 * i + 20 }));
     await helper.load(NODES, onTab([...bad, ...catchFlow()]));
     const caught = recorder(helper.getNode("caught"));

@@ -1,19 +1,27 @@
 // Fault suite, misbehaving peers: reset mid-frame, half-open, close right after
 // connect, slowloris, connection flood, refused, unreachable (connect timeout)
-// and a peer that never reads. For each, what went in is counted against what
+// and a peer that never reads; for the tcp client also a device that resets
+// mid-reply, splits its replies, never answers, talks unasked, and TLS peers
+// it must not trust. For each, what went in is counted against what
 // came out plus what was reported (to a Catch node or as an event): lost = 0.
 // The long versions (10k connections, 100k cycles, 200 redeploys) are in
 // scripts/soak.js (`npm run soak`).
 "use strict";
 const assert = require("assert");
+const fs = require("fs");
 const net = require("net");
 const path = require("path");
 const { fork, spawnSync } = require("child_process");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
+const tls = require("tls");
+const tlsNode = require("@node-red/nodes/core/network/05-tls.js");
 const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, recorder } = require("../helpers");
+const { loadClient } = require("../helpers/client");
+const { device } = require("../helpers/device");
+const { certs, tlsConfigNode } = require("../helpers/certs");
 
-const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, catchNode, completeNode];
+const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, nodes.client, catchNode, completeNode, tlsNode];
 const HOST = "127.0.0.1";
 const { DEFAULT_MANAGER } = lib("sessions/manager.js");
 const { REPLY_MAX_PENDING } = lib("outbound/reply.js");
@@ -547,6 +555,324 @@ describe("fault: misbehaving peers", function () {
       assert.ok(refused > 0, "refused once full");
       assert.ok(peak <= 64 * 1024 + chunk.length, `peak writable ${peak}`);
       assert.strictEqual(b.completed.msgs.length + refused, n);
+    });
+  });
+
+  describe("tcp client", function () {
+    /** A device (helpers/device) closed after the test. */
+    const dev = async (o) => {
+      const d = await device(o);
+      cleanups.push(() => d.close());
+      return d;
+    };
+    /** Answers each request line ("q3") with "ANSWER q3", as a device that replies in order. */
+    const answering = (c, chunk) => {
+      for (const line of chunk.toString("latin1").split("\n").filter(Boolean)) c.socket.write(`ANSWER ${line}\n`);
+    };
+    const ended = (t) => t.completed.msgs.length + t.caught.msgs.length;
+
+    it("refused: dials again with growing waits, says so in events and status; queued input goes once the device is up, in order", async function () {
+      const port = await freePort();
+      const t = await loadClient(NODES, { port: String(port), events: true, backoffFirst: 50, backoffLongest: 400 });
+      for (let i = 0; i < 10; i++) t.cl.receive({ payload: `m${i}\n`, i });
+      await waitFor(() => t.events("reconnecting").length >= 5, "five reconnects");
+      const failures = t.events("error").filter((m) => m.reason === "dial-failed");
+      assert.ok(failures.length >= 4, `dial failures reported as events (${failures.length})`);
+      assert.ok(
+        failures.every((m) => m.error.code === "ECONNREFUSED"),
+        JSON.stringify(failures.map((m) => m.error)),
+      );
+      const waits = t.events("reconnecting").map((m) => m.wait);
+      assert.ok(
+        waits.every((w) => w <= 400),
+        `never longer than the longest wait: ${waits}`,
+      );
+      assert.ok(Math.max(...waits.slice(3)) > Math.max(...waits.slice(0, 1)), `the waits grow: ${waits}`);
+      // (The test helper shows the catalog keys: "waiting, n queued" is the key status.queued around status.waiting.)
+      await waitFor(
+        () => t.statuses.some((s) => s.fill === "yellow" && s.shape === "ring" && /status\.queued/.test(s.text)),
+        `a yellow status saying input is queued (${JSON.stringify(t.statuses.slice(-2))})`,
+      );
+      assert.ok(!t.statuses.some((s) => s.fill === "green"), "never green while refused");
+      assert.strictEqual(ended(t), 0, "the inputs wait, none fails");
+      // The device comes up: everything queued arrives once, in order, on the first connection.
+      const d = await dev({ port });
+      await waitFor(() => t.completed.msgs.length === 10, "10 inputs done");
+      await waitFor(() => d.conns[0].lines().length === 10, "10 lines at the device");
+      assert.deepStrictEqual(
+        d.conns[0].lines(),
+        Array.from({ length: 10 }, (_, i) => `m${i}`),
+      );
+      assert.strictEqual(d.conns.length, 1);
+      assert.strictEqual(t.caught.msgs.length, 0);
+      assert.strictEqual(t.events("connected").length, 1);
+      await waitFor(() => t.statuses.length && t.statuses[t.statuses.length - 1].fill === "green", "a green status");
+    });
+
+    it("request mode, the device resets mid-reply: that request ends with ENOREPLY on its own msg, the cut reply is reported, the link redials and serves the rest", async function () {
+      const d = await dev({
+        onData: (c, chunk) => {
+          // The first connection: half a reply, then a reset. Later ones answer properly.
+          if (d.conns.indexOf(c) === 0) {
+            c.socket.write("ANSWER q0 (cut sh");
+            setTimeout(() => c.socket.resetAndDestroy(), 20);
+          } else answering(c, chunk);
+        },
+      });
+      const t = await loadClient(NODES, { port: String(d.port), events: true, mode: "request", replyProperty: "reply" });
+      await waitFor(() => d.conns.length === 1, "dialled");
+      for (let i = 0; i < 4; i++) t.cl.receive({ payload: `q${i}\n`, i, own: { i } });
+      await waitFor(() => ended(t) === 4, `4 requests ended (${ended(t)})`);
+      assert.deepStrictEqual(
+        t.caught.msgs.map((m) => [m.error.code, m.i, m.own.i]),
+        [["ENOREPLY", 0, 0]],
+        "the request in flight fails with its own msg",
+      );
+      assert.deepStrictEqual(
+        t.out.msgs.map((m) => [m.i, m.reply]),
+        [
+          [1, "ANSWER q1"],
+          [2, "ANSWER q2"],
+          [3, "ANSWER q3"],
+        ],
+      );
+      const cut = t.events("unsolicited");
+      assert.deepStrictEqual(
+        cut.map((m) => m.data),
+        ["ANSWER q0 (cut sh"],
+        "the cut reply is reported, not taken as a reply",
+      );
+      assert.ok(t.events("closed").length >= 1 && t.events("connected").length === 2, "closed, then connected again");
+      assert.deepStrictEqual(d.conns[0].lines(), ["q0"], "q1..q3 were not written into the failing link");
+    });
+
+    it("request mode, replies split and merged across TCP reads: each arrives whole on its own msg", async function () {
+      // The device's replies go out as one byte stream in pieces of 1-7 bytes, so a read holds part of a reply,
+      // or the end of one and the start of the next.
+      let outgoing = "";
+      const d = await dev({
+        onData: (_c, chunk) => {
+          for (const line of chunk.toString("latin1").split("\n").filter(Boolean))
+            outgoing += `REPLY to ${line} ${"#".repeat(line.length)}\n`;
+        },
+      });
+      let k = 0;
+      const dribble = setInterval(() => {
+        const c = d.conns[0];
+        if (!c || outgoing === "") return;
+        const n = 1 + (k++ % 7);
+        c.socket.write(outgoing.slice(0, n));
+        outgoing = outgoing.slice(n);
+      }, 1);
+      cleanups.push(() => clearInterval(dribble));
+      const t = await loadClient(NODES, { port: String(d.port), mode: "request", pipeline: "3", replyProperty: "reply" });
+      await waitFor(() => d.conns.length === 1, "dialled");
+      d.conns[0].socket.setNoDelay(true);
+      const N = 40;
+      for (let i = 0; i < N; i++) t.cl.receive({ payload: `q${i}\n`, i });
+      await waitFor(() => ended(t) === N, `${N} requests ended (${ended(t)})`, 20000);
+      assert.deepStrictEqual(t.caught.msgs, []);
+      const wrong = t.out.msgs.filter((m) => m.reply !== `REPLY to q${m.i} ${"#".repeat(`q${m.i}`.length)}`);
+      assert.deepStrictEqual(
+        wrong.map((m) => [m.i, m.reply]),
+        [],
+        "every reply whole and on its own msg",
+      );
+      assert.strictEqual(new Set(t.out.msgs.map((m) => m.i)).size, N);
+    });
+
+    it("request mode, a reply that never comes: ETIMEDOUT to Catch on the request's msg; the link is reset, so the late reply is never the next request's", async function () {
+      // The device answers nothing at first; when a second request comes it sends the first one's reply late,
+      // on the connection it got the first request on, then the second one's. Without the reset the second
+      // request would read "ANSWER q0".
+      let first;
+      const d = await dev({
+        onData: (c, chunk) => {
+          const line = chunk.toString("latin1").trim();
+          if (line === "q0") first = c;
+          else {
+            if (first && !first.closed) first.socket.write("ANSWER q0\n");
+            c.socket.write(`ANSWER ${line}\n`);
+          }
+        },
+      });
+      const t = await loadClient(NODES, {
+        port: String(d.port),
+        events: true,
+        mode: "request",
+        replyTimeout: "200",
+        replyProperty: "reply",
+      });
+      await waitFor(() => d.conns.length === 1, "dialled");
+      t.cl.receive({ payload: "q0\n", mine: "zero" });
+      const [c] = await t.caught.until(1);
+      assert.strictEqual(c.error.code, "ETIMEDOUT");
+      assert.strictEqual(c.mine, "zero", "the error is on the request's own msg");
+      await waitFor(() => d.conns[0].closed, "the timed-out link was reset");
+      t.cl.receive({ payload: "q1\n", mine: "one" });
+      const [m] = await t.out.until(1);
+      assert.strictEqual(m.reply, "ANSWER q1");
+      assert.strictEqual(m.mine, "one");
+      assert.strictEqual(d.conns.length, 2, "dialled again");
+      await sleep(100);
+      assert.strictEqual(t.caught.msgs.length + t.out.msgs.length, 2, "in = out + caught");
+    });
+
+    it("request mode without the reset: a late reply within the grace is reported as late, never the next request's", async function () {
+      /** @type {import("../helpers/device").DeviceConn | undefined} */
+      let held;
+      const d = await dev({
+        onData: (c, chunk) => {
+          const line = chunk.toString("latin1").trim();
+          if (line === "q0") held = c;
+          else c.socket.write(`ANSWER ${line}\n`);
+        },
+      });
+      const t = await loadClient(NODES, {
+        port: String(d.port),
+        events: true,
+        mode: "request",
+        replyTimeout: "300",
+        resetOnTimeout: false,
+        replyProperty: "reply",
+      });
+      await waitFor(() => d.conns.length === 1, "dialled");
+      t.cl.receive({ payload: "q0\n", n: 0 });
+      t.cl.receive({ payload: "q1\n", n: 1 }); // waits: nothing new is written while q0's reply is owed
+      const [c] = await t.caught.until(1);
+      assert.deepStrictEqual([c.error.code, c.n], ["ETIMEDOUT", 0]);
+      assert.ok(held, "the device got q0");
+      held.socket.write("ANSWER q0\n"); // late, within the grace
+      const [m] = await t.out.until(1);
+      assert.deepStrictEqual([m.n, m.reply], [1, "ANSWER q1"]);
+      const late = t.events("unsolicited");
+      assert.deepStrictEqual(
+        late.map((e) => [e.data, e.late]),
+        [["ANSWER q0", true]],
+      );
+      assert.strictEqual(d.conns.length, 1, "the same link throughout");
+    });
+
+    it("request mode, unsolicited data with no request pending (alone, and right behind a reply) is an event, never a later request's reply", async function () {
+      const d = await dev({
+        onConnection: (c) => c.socket.write("HELLO I AM A SCALE\n"),
+        // Each answer comes with an alarm behind it, in the same write.
+        onData: (c, chunk) => c.socket.write(`ANSWER ${chunk.toString("latin1").trim()}\nALARM after ${chunk.toString("latin1").trim()}\n`),
+      });
+      const t = await loadClient(NODES, { port: String(d.port), events: true, mode: "request", replyProperty: "reply" });
+      await waitFor(() => t.events("unsolicited").length === 1, "the greeting the device sent unasked");
+      for (let i = 0; i < 3; i++) {
+        t.cl.receive({ payload: `q${i}\n`, i });
+        await t.out.until(i + 1);
+        await waitFor(() => t.events("unsolicited").length === i + 2, `the alarm after q${i}`);
+      }
+      assert.deepStrictEqual(
+        t.out.msgs.map((m) => [m.i, m.reply]),
+        [
+          [0, "ANSWER q0"],
+          [1, "ANSWER q1"],
+          [2, "ANSWER q2"],
+        ],
+      );
+      assert.deepStrictEqual(
+        t.events("unsolicited").map((m) => m.data),
+        ["HELLO I AM A SCALE", "ALARM after q0", "ALARM after q1", "ALARM after q2"],
+      );
+      assert.deepStrictEqual(t.caught.msgs, []);
+    });
+
+    describe("TLS through a tls-config node", function () {
+      /** A TLS server with the given certificate that answers each line; closed after the test. */
+      const tlsDevice = async (pair) => {
+        const conns = [];
+        const server = tls.createServer({ cert: fs.readFileSync(pair.cert), key: fs.readFileSync(pair.key) }, (s) => {
+          conns.push(s);
+          s.on("error", () => undefined);
+          s.on("data", (b) => s.write(`ANSWER ${b.toString().trim()}\n`));
+        });
+        server.on("tlsClientError", () => undefined);
+        await new Promise((r) => server.listen(0, HOST, () => r(undefined)));
+        cleanups.push(() => {
+          conns.forEach((s) => s.destroy());
+          return new Promise((r) => server.close(() => r(undefined)));
+        });
+        return { port: /** @type {import("net").AddressInfo} */ (server.address()).port, conns };
+      };
+      /** A client that gives up after a short round, so queued input ends with the dial's code. */
+      const tlsClient = (port, tlsProps, props = {}) =>
+        loadClient(
+          NODES,
+          Object.assign({ port: String(port), tls: "cli", events: true, retryWithin: "300", connectTimeout: "2000" }, props),
+          [tlsConfigNode("cli", tlsProps)],
+        );
+      /** The input caught with the TLS code, the dial failures as events, a red status once the round gave up; nothing answered. */
+      async function refusedWith(t, srv, code) {
+        t.cl.receive({ payload: "q\n", mine: 1 });
+        const [m] = await waitFor(
+          () => t.caught.msgs.filter((x) => x.mine === 1).length === 1 && t.caught.msgs.filter((x) => x.mine === 1),
+          "the input's error",
+        );
+        assert.strictEqual(m.error.code, code, m.error.message);
+        const dialFailed = t.events("error").filter((e) => e.reason === "dial-failed");
+        assert.ok(dialFailed.length > 0 && dialFailed.every((e) => e.error.code === code), JSON.stringify(dialFailed.map((e) => e.error)));
+        assert.deepStrictEqual(
+          t.events("gave-up").map((e) => e.error.code),
+          [code],
+        );
+        await waitFor(
+          () => t.statuses.length && t.statuses[t.statuses.length - 1].fill === "red",
+          `a red status (${JSON.stringify(t.statuses.slice(-1))})`,
+        );
+        assert.match(t.statuses[t.statuses.length - 1].text, /status\.gave-up$/, "gave up, nothing left queued");
+        assert.strictEqual(t.out.msgs.length, 0);
+        assert.strictEqual(t.events("connected").length, 0, "never connected");
+        assert.strictEqual(srv.conns.length, 0, "no handshake finished, so none of the input reached the server");
+      }
+
+      it("a self-signed server certificate with verification on: a coded error, red status, no crash, nothing sent", async function () {
+        const c = certs();
+        // The CA's own certificate is self-signed; the client has no CA configured.
+        const srv = await tlsDevice({ cert: c.ca, key: c.ca.replace(/\.crt$/, ".key") });
+        const t = await tlsClient(srv.port, {});
+        await refusedWith(t, srv, "DEPTH_ZERO_SELF_SIGNED_CERT");
+      });
+
+      it("a certificate for another host name: ERR_TLS_CERT_ALTNAME_INVALID, nothing sent", async function () {
+        const c = certs();
+        const srv = await tlsDevice(c.other);
+        const t = await tlsClient(srv.port, { ca: c.ca });
+        await refusedWith(t, srv, "ERR_TLS_CERT_ALTNAME_INVALID");
+      });
+
+      it("a trusted certificate for the right name works (the same set-up, so the failures above are the certificates')", async function () {
+        const c = certs();
+        const srv = await tlsDevice(c.server);
+        const t = await tlsClient(srv.port, { ca: c.ca }, { mode: "request", replyProperty: "reply" });
+        t.cl.receive({ payload: "q\n" });
+        const [m] = await t.out.until(1);
+        assert.strictEqual(m.reply, "ANSWER q");
+      });
+
+      it("TLS against a plain TCP server that never answers the handshake: each attempt ends at the connect timeout with ETIMEDOUT", async function () {
+        const silent = await dev(); // reads, never writes
+        const t = await tlsClient(silent.port, {}, { connectTimeout: "300", retryWithin: "0", backoffFirst: 20, backoffLongest: 20 });
+        const t0 = Date.now();
+        await waitFor(() => t.events("error").length >= 2, "two dial failures", 5000);
+        const elapsed = Date.now() - t0;
+        const errs = t.events("error");
+        assert.ok(
+          errs.every((e) => e.reason === "dial-failed" && e.error.code === "ETIMEDOUT"),
+          JSON.stringify(errs.map((e) => e.error)),
+        );
+        assert.ok(elapsed >= 2 * 280, `each attempt waited for its connect timeout (${elapsed} ms)`);
+        assert.ok(silent.conns.length >= 2, "each attempt reached the server");
+        assert.ok(
+          silent.conns.slice(0, 2).every((c) => c.data[0] === 0x16),
+          "each began a TLS handshake (a ClientHello record)",
+        );
+        await waitFor(() => silent.conns.slice(0, 2).every((c) => c.closed), "the client closed the attempts that timed out");
+        assert.strictEqual(t.events("connected").length, 0);
+      });
     });
   });
 });

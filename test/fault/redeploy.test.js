@@ -1,12 +1,15 @@
 // Fault suite, redeploy: a flow with every node type (the tcp client included), with traffic through each,
 // started and stopped again and again leaves no port, socket, timer or listener
-// behind (counted with process.getActiveResourcesInfo()). The long version
+// behind (counted with process.getActiveResourcesInfo()); the tcp client's queued and
+// in-flight messages end within the close bound, done or ESTOPPED. The long version
 // (200 full deploys through the admin API) is in scripts/soak.js.
 "use strict";
 const assert = require("assert");
 const net = require("net");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, recorder } = require("../helpers");
+const { endings } = require("../helpers/client");
+const { device } = require("../helpers/device");
 
 const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, nodes.client, catchNode];
 const HOST = "127.0.0.1";
@@ -148,5 +151,101 @@ describe("fault: redeploy", function () {
     // The sink records a connection's text when it ends: 21 send jobs, and 21 links of the tcp client closed by the redeploys.
     await waitFor(() => sinkJobs.length === 42, `42 connections ended at the sink (have ${sinkJobs.length})`);
     assert.strictEqual(sinkJobs.filter((j) => /^link \d+$/.test(j)).length, 21, "each client link carried its message");
+  });
+
+  it("tcp client: queued and in-flight messages at a redeploy end within the close bound, done or ESTOPPED, each once; nothing left behind", async function () {
+    helper.settings({ tcpAutomation: { closeTimeout: 1000 } });
+    const refused = await freePort();
+    const totals = { done: 0, ESTOPPED: 0, other: [] };
+    /** One deploy: a request client to a device that answers after 100 ms, a stream client to one that never reads, one to a port refused. */
+    const round = async () => {
+      const slow = await device({
+        onData: (c, chunk) => {
+          for (const line of chunk.toString("latin1").split("\n").filter(Boolean))
+            setTimeout(() => c.socket.write(`ANSWER ${line}\n`), 100);
+        },
+      });
+      const stalled = [];
+      const deaf = net.createServer({ pauseOnConnect: true }, (s) => {
+        s.on("error", () => undefined);
+        stalled.push(s);
+      });
+      await new Promise((r) => deaf.listen(0, HOST, () => r(undefined)));
+      const client = (id, port, props, y) =>
+        Object.assign(
+          {
+            id,
+            type: "tcp-client-link",
+            host: HOST,
+            port: String(port),
+            event: "line",
+            eol: "lf",
+            backoffFirst: 50,
+            x: 100,
+            y,
+            wires: [[]],
+          },
+          props,
+        );
+      await helper.load(
+        NODES,
+        onTab([
+          client("rq", slow.port, { mode: "request" }, 100),
+          client("st", /** @type {import("net").AddressInfo} */ (deaf.address()).port, { maxQueueBytes: String(64 * 1024 * 1024) }, 200),
+          client("dn", refused, {}, 300),
+        ]),
+      );
+      const ends = Object.fromEntries(["rq", "st", "dn"].map((id) => [id, endings(helper.getNode(id))]));
+      await waitFor(() => slow.conns.length === 1 && stalled.length === 1, "both devices dialled");
+      const inputs = { rq: 6, st: 3, dn: 4 };
+      for (let i = 0; i < inputs.rq; i++) helper.getNode("rq").receive({ payload: `q${i}\n` });
+      for (let i = 0; i < inputs.st; i++) helper.getNode("st").receive({ payload: Buffer.alloc(16 * 1024 * 1024, 0x41) });
+      for (let i = 0; i < inputs.dn; i++) helper.getNode("dn").receive({ payload: `m${i}\n` });
+      await waitFor(() => slow.conns[0].lines().length === 1, "a request in flight");
+      const t0 = Date.now();
+      await helper.unload();
+      const took = Date.now() - t0;
+      assert.ok(took < 1000 + 500, `stopped within the close bound (${took} ms)`);
+      await sleep(50);
+      for (const [id, n] of Object.entries(inputs)) {
+        const e = ends[id];
+        assert.strictEqual(
+          e.count(),
+          n,
+          `${id}: each of ${n} inputs ended exactly once (${e.done.length} done, ${e.failed.length} failed)`,
+        );
+        totals.done += e.done.length;
+        for (const f of e.failed) {
+          if (f.err.code === "ESTOPPED") totals.ESTOPPED++;
+          else totals.other.push(`${id}: ${f.err.code} ${f.err.message}`);
+        }
+      }
+      // The request in flight was answered within the bound; what the deaf device never took, and the port refused, could not be.
+      assert.ok(ends.rq.done.length >= 1, "an in-flight request finished during the close");
+      assert.strictEqual(ends.dn.done.length, 0);
+      assert.ok(ends.st.failed.length >= 1, "the deaf device's input ended with ESTOPPED");
+      stalled.forEach((s) => s.destroy());
+      await Promise.all([slow.close(), new Promise((r) => deaf.close(() => r(undefined)))]);
+      await waitFor(() => DEFAULT_MANAGER.registry.size === 0, "sessions released");
+    };
+    try {
+      await round(); // warm-up
+      await sleep(100);
+      const base = resources();
+      for (let i = 0; i < 5; i++) await round();
+      await sleep(300);
+      const after = resources();
+      const leaked = Object.fromEntries(
+        Object.keys(after)
+          .filter((k) => after[k] > (base[k] || 0))
+          .map((k) => [k, after[k] - (base[k] || 0)]),
+      );
+      assert.deepStrictEqual(leaked, {}, `left behind after 5 deploys: ${JSON.stringify(leaked)}`);
+      assert.deepStrictEqual(totals.other, [], "no end but done or ESTOPPED");
+      assert.strictEqual(totals.done + totals.ESTOPPED, 6 * 13);
+      this.test.title += ` (6 deploys, 78 inputs: ${totals.done} done, ${totals.ESTOPPED} ESTOPPED)`;
+    } finally {
+      helper.settings({});
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The tcp client's link and request layers under test: default options for loopback devices, and every
 // handler call recorded in order, so tests assert on what the link reported.
 "use strict";
-const { lib, sleep, waitFor } = require("./index");
+const { helper, lib, onTab, recorder: messages, sleep, waitFor } = require("./index");
 const { Link } = lib("client/link.js");
 const { parseFramingConfig } = lib("inbound/framing-config.js");
 const { SessionRegistry } = lib("sessions/registry.js");
@@ -114,4 +114,56 @@ async function nothingLeft(before, timeout = 5000) {
   }
 }
 
-module.exports = { linkOptions, linkUnder, requestsUnder, resources, quietResources, nothingLeft };
+/**
+ * Loads a flow with one tcp client "cl" (data to "out", events to "ev" when props.events), a Catch node
+ * ("caught") and a Complete node ("completed") scoped to it, and any extra nodes. Quick retries by default.
+ */
+async function loadClient(nodeList, props, extra = []) {
+  const flow = onTab([
+    Object.assign(
+      { id: "cl", type: "tcp-client-link", host: "127.0.0.1", event: "line", eol: "lf", backoffFirst: 50, backoffLongest: 200 },
+      props,
+      { wires: props.events ? [["out"], ["ev"]] : [["out"]] },
+    ),
+    { id: "out", type: "helper" },
+    { id: "ev", type: "helper" },
+    { id: "catcher", type: "catch", scope: ["cl"], uncaught: false, wires: [["caught"]] },
+    { id: "caught", type: "helper" },
+    { id: "completer", type: "complete", scope: ["cl"], uncaught: false, wires: [["completed"]] },
+    { id: "completed", type: "helper" },
+    ...extra,
+  ]);
+  await helper.load(nodeList, flow);
+  const cl = helper.getNode("cl");
+  const statuses = [];
+  cl.on("call:status", (c) => statuses.push(c.args[0]));
+  const r = {
+    cl,
+    statuses,
+    out: messages(helper.getNode("out")),
+    ev: messages(helper.getNode("ev")),
+    caught: messages(helper.getNode("caught")),
+    completed: messages(helper.getNode("completed")),
+  };
+  /** The event messages of one kind ("connected", "reconnecting", ...). */
+  r.events = (name) => r.ev.msgs.filter((m) => m.event === name);
+  return r;
+}
+
+/**
+ * How each input of a node ended, seen on the node itself (Catch and Complete nodes may already be stopped
+ * while a redeploy closes it): every done() and done(err) goes through the runtime's Node#_complete.
+ */
+function endings(node) {
+  const done = [];
+  const failed = [];
+  const complete = node._complete;
+  node._complete = function (msg, err) {
+    if (err) failed.push({ err, msg });
+    else done.push(msg);
+    return complete.call(this, msg, err);
+  };
+  return { done, failed, count: () => done.length + failed.length };
+}
+
+module.exports = { linkOptions, linkUnder, requestsUnder, resources, quietResources, nothingLeft, loadClient, endings };

@@ -5,9 +5,10 @@
 const assert = require("assert");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
-const { onTab, helper, nodes, lib, freePort, sleep, waitFor, recorder } = require("../helpers");
+const { onTab, helper, nodes, lib, freePort, sleep, waitFor } = require("../helpers");
 const { device } = require("../helpers/device");
 const { keyed } = require("../helpers/catalog");
+const { loadClient } = require("../helpers/client");
 
 const NODES = [nodes.manager, keyed(nodes.client), catchNode, completeNode];
 const T = "tcp-client-link";
@@ -16,31 +17,7 @@ const { DEFAULT_MANAGER } = lib("sessions/manager.js");
 const calls = (method) => helper._NodePrototype[method].getCalls().filter((x) => x.thisValue && x.thisValue.id === "cl");
 
 /** One client "cl" (data to "out", events to "ev"), a Catch node ("caught") and a Complete node ("completed") for it. */
-async function start(props) {
-  const flow = onTab([
-    Object.assign({ id: "cl", type: T, host: "127.0.0.1", event: "line", eol: "lf", backoffFirst: 50, backoffLongest: 200 }, props, {
-      wires: props.events ? [["out"], ["ev"]] : [["out"]],
-    }),
-    { id: "out", type: "helper" },
-    { id: "ev", type: "helper" },
-    { id: "catcher", type: "catch", scope: ["cl"], uncaught: false, wires: [["caught"]] },
-    { id: "caught", type: "helper" },
-    { id: "completer", type: "complete", scope: ["cl"], uncaught: false, wires: [["completed"]] },
-    { id: "completed", type: "helper" },
-  ]);
-  await helper.load(NODES, flow);
-  const cl = helper.getNode("cl");
-  const statuses = [];
-  cl.on("call:status", (c) => statuses.push(c.args[0]));
-  return {
-    cl,
-    statuses,
-    out: recorder(helper.getNode("out")),
-    ev: recorder(helper.getNode("ev")),
-    caught: recorder(helper.getNode("caught")),
-    completed: recorder(helper.getNode("completed")),
-  };
-}
+const start = (props) => loadClient(NODES, props);
 
 describe("tcp-client-link", function () {
   this.timeout(30000);

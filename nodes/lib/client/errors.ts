@@ -15,6 +15,8 @@
  *   stopped            ESTOPPED       the link was stopped (redeploy) before the entry could end
  *   reply-timeout      ETIMEDOUT      no reply within the reply timeout
  *   no-reply           ENOREPLY       the request was sent but the link closed before its reply came
+ *   reply-property     EREPLYPROPERTY the reply came, but the message cannot hold it at the reply property
+ *                                    (a part of the path is a string, number, boolean or null)
  *   read-timeout       ETIMEDOUT      nothing received for the read timeout; the link is closed and dialled again
  *   heartbeat-lost     ETIMEDOUT      no answer to a heartbeat; the link is closed and dialled again
  *   greeting-timeout   ETIMEDOUT      the greeting's answer did not come in time; the link is closed and dialled again
@@ -33,6 +35,7 @@ export type ClientErrorKind =
   | "stopped"
   | "reply-timeout"
   | "no-reply"
+  | "reply-property"
   | "read-timeout"
   | "heartbeat-lost"
   | "greeting-timeout"
@@ -60,6 +63,8 @@ export interface ClientErrorDetail {
   written?: boolean;
   /** no-reply / send-failed: why the link closed. */
   reason?: CloseReason;
+  /** reply-property: the message property the reply was for. */
+  property?: string;
 }
 
 export class ClientError extends CodedError {
@@ -176,6 +181,15 @@ export function noReplyError(peer: string, reason: CloseReason, cause: Error | u
     `sent to ${peer}, but the link closed before the reply came (${why})`,
     { peer, reason },
     cause,
+  );
+}
+
+export function replyPropertyError(peer: string, property: string): ClientError {
+  return new ClientError(
+    "EREPLYPROPERTY",
+    "reply-property",
+    `the reply from ${peer} cannot be put in msg.${property}: a part of that path is not an object`,
+    { peer, property },
   );
 }
 

@@ -650,9 +650,11 @@ export class Link<T> {
     this.backoff.reset();
     this.lastError = err;
     this.attempt = 0;
+    // Out of the queue before the status goes out: it must not count writes that are failing.
+    const left = this.outbox.drain();
     this.setState("idle");
     this.h.gaveUp(err);
-    for (const e of this.outbox.drain()) this.h.failed(e.ctx, err);
+    for (const e of left) this.h.failed(e.ctx, err);
     this.armExpiry();
     this.checkStopped();
   }

@@ -341,6 +341,9 @@ describe("client link (persistent connection)", function () {
     assert.ok(err.detail.attempts >= 3, `${err.detail.attempts} attempts`);
     assert.deepStrictEqual(l.outcomes().get("x"), ["failed:ECONNREFUSED"]);
     assert.strictEqual(l.link.state, "idle");
+    // The status the link reported last (the node shows it) counts no write as queued: they all failed.
+    const [last] = l.calls("status").pop();
+    assert.deepStrictEqual([last.state, last.queued, last.lastError.code], ["idle", 0, "ECONNREFUSED"]);
     const d = useDevice(await device({ port }));
     l.link.write(Buffer.from("y\n"), "y");
     await waitFor(() => l.calls("sent").length === 1, "y sent on a new round");
