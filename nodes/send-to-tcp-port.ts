@@ -12,6 +12,7 @@
 import { reportConfigError } from "./red/config-error";
 import { refuseInputs } from "./red/refuse-inputs";
 import { ConfigError } from "./lib/schema";
+import { codedError } from "./lib/base";
 import { resolveManager } from "./red/manager-link";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
@@ -85,7 +86,11 @@ export = function register(RED: NodeAPI): void {
           reply: cfg.reply,
           concurrency: cfg.concurrency,
           maxQueue: cfg.maxQueue,
-          setProperty: (msg, path, value) => RED.util.setMessageProperty(msg, path, value, true),
+          // Node-RED returns false (and sets nothing) when the path runs through a string, number or null.
+          setProperty: (msg, path, value) => {
+            if (!RED.util.setMessageProperty(msg, path, value, true))
+              throw codedError(t("errors.reply-property", { property: path }), "EREPLYPROPERTY");
+          },
           report: (err) => node.error(err),
           unverified,
         });

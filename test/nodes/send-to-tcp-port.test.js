@@ -104,6 +104,18 @@ describe("send-to-tcp-port", function () {
       assert.strictEqual(m.printer.status.toString("latin1"), PJL_STATUS);
     });
 
+    it("a reply property the message cannot hold (msg.printer is a string): EREPLYPROPERTY for a Catch node, not a silent loss", async function () {
+      const p = await printer({ pjl: true });
+      const { send, out, errs } = await start({ host: HOST, port: p.port, after: "eof", saveReply: true, replyProperty: "printer.status" });
+      send.receive({ payload: "@PJL INFO STATUS\n", printer: "zebra-1" });
+      await waitFor(() => errs.length === 1, "the error");
+      assert.deepStrictEqual(codes(errs), ["EREPLYPROPERTY"]);
+      assert.match(errs[0].err.message, /errors\.reply-property/, "the catalog's text (the helper shows keys)");
+      assert.strictEqual(errs[0].msg.printer, "zebra-1", "on the message itself");
+      await sleep(50);
+      assert.strictEqual(out.msgs.length, 0, "no output without its reply");
+    });
+
     it("a reply decodes with the node's encoding", async function () {
       const p = await printer({ pjl: true });
       const { send, out } = await start({ host: HOST, port: p.port, after: "eof", saveReply: true, encoding: "utf16le" });

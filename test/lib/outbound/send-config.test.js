@@ -49,7 +49,14 @@ describe("send-to-tcp-port configuration", function () {
     assert.strictEqual(configKey({ host: "bad host", port: 1 }), "host");
     assert.strictEqual(configKey({ host: "h", port: 70000 }), "port");
     assert.strictEqual(configKey({ host: "h", port: 1, portType: "jsonata" }), "port");
-    assert.strictEqual(configKey({ host: "h:1", mode: "broadcast" }), "mode");
+    assert.strictEqual(configKey({ host: "h:1", mode: "multicast" }), "mode");
+    assert.strictEqual(configKey({ mode: "broadcast", targets: "node", targetNode: " " }), "targetNode");
+    assert.strictEqual(configKey({ mode: "broadcast", targets: "address", targetAddresses: "" }), "targetAddresses");
+    assert.strictEqual(configKey({ mode: "broadcast", targets: "address", targetAddresses: "10.0.0.0/33" }), "targetAddresses");
+    assert.strictEqual(configKey({ mode: "broadcast", targets: "port", targetPort: "0" }), "targetPort");
+    assert.strictEqual(configKey({ mode: "broadcast", targets: "everyone" }), "targets");
+    assert.strictEqual(configKey({ mode: "broadcast", slowClients: "wait" }), "slowClients");
+    assert.strictEqual(configKey({ mode: "broadcast" }), "ok");
     assert.strictEqual(configKey({ host: "h:1", after: "never" }), "after");
     assert.strictEqual(configKey({ host: "h:1", encoding: "klingon" }), "encoding");
     assert.strictEqual(configKey({ host: "h:1", dataType: "re" }), "data");
