@@ -469,6 +469,11 @@ describe("the editor in headless chromium", function () {
       await injectAndSee("query every second", "reply on its request");
       await page.locator(".red-ui-debug-msg", { hasText: "40001=" }).first().waitFor();
     },
+    "08 Modbus-TCP framing (MBAP)": async () => {
+      // The decoded registers: [100, seconds] (register 0 holds 100).
+      await injectAndSee("every 3 s", "registers");
+      await page.locator(".red-ui-debug-msg", { hasText: "registers" }).first().locator("text=100").first().waitFor();
+    },
   };
 
   it("speaks German with the editor language set to Deutsch: palette tooltip, labels, help", async function () {
