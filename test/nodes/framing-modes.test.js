@@ -5,7 +5,7 @@
 // STX/ETX frames with noise between them, and the tcp client in request/reply
 // MBAP mode against a small Modbus device.
 const assert = require("assert");
-const ModbusRTU = require("modbus-serial");
+const ModbusRTU = require("modbus-serial").default;
 const functionNode = require("@node-red/nodes/core/function/10-function.js");
 const { onTab, helper, nodes, freePort, sleep, waitFor, connect, recorder, portTaken } = require("../helpers");
 const { keyed } = require("../helpers/catalog");
