@@ -235,6 +235,50 @@ describe("framing modes over real sockets (start/end bytes, length field at an o
     }
   });
 
+  it("a bridge frames what its peer sends between start and end bytes, DLE-escaped, and warns about the noise", async function () {
+    const port = await freePort();
+    const flow = onTab([
+      {
+        id: "br",
+        type: "tcp-server-client-bridge",
+        host: "127.0.0.1",
+        port: String(port),
+        peerHost: "127.0.0.1",
+        peerPort: String(await freePort()),
+        eventBytes: 100,
+        holdOff: "0.2",
+        event: "startend",
+        startBytes: "\\x02",
+        endBytes: "\\x03",
+        escapeByte: "\\x10",
+        keepStartEnd: false,
+        output: "buffer",
+        wires: [["out"]],
+      },
+      { id: "out", type: "helper" },
+    ]);
+    await helper.load([nodes.manager, keyed(nodes.bridge)], flow);
+    await waitFor(() => portTaken(port), `bridge listening on ${port}`);
+    const out = recorder(helper.getNode("out"));
+    const peer = await connect(port);
+    // Noise, a frame holding an escaped STX, ETX and DLE, noise, an empty frame.
+    await writeApart(peer, [
+      Buffer.from([0x55, 0x02, 0x41, 0x10]),
+      Buffer.from([0x02, 0x10, 0x03, 0x10, 0x10, 0x03, 0x66, 0x67]),
+      Buffer.from([0x02, 0x03]),
+    ]);
+    const msgs = await out.until(2);
+    assert.deepStrictEqual(
+      msgs.map((m) => m.payload.toString("hex")),
+      ["41020310", ""],
+    );
+    // One warning per read that skipped bytes ([1, 2] when the three writes arrive as three reads).
+    const counts = () => warnings("br").map((w) => JSON.parse(w.slice(w.indexOf("{"))).count);
+    await waitFor(() => counts().reduce((a, b) => a + b, 0) === 3, "warnings counting the 3 skipped bytes");
+    assert.ok(counts().length <= 2, `at most one warning per read: ${counts()}`);
+    peer.destroy();
+  });
+
   it("a trigger in IEC 104 mode skips bytes before 0x68 and keeps going", async function () {
     const port = await freePort();
     const flow = onTab([
