@@ -18,7 +18,8 @@
  *
  * Works byte by byte with a prefix table per sequence, so a sequence cut by a
  * chunk boundary (or one that overlaps itself) is matched exactly as if the
- * bytes had come in one piece.
+ * bytes had come in one piece; runs of bytes that can neither start nor end
+ * anything are skipped or copied whole (indexOf), which gives the same result.
  */
 import { FrameTooLargeError, type FrameSink, type Framer, type Remainder } from "./framing-base";
 
@@ -95,8 +96,40 @@ export class StartEndFramer implements Framer {
 
   push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void {
     const { start, end, escape } = this.opts;
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
+    const len = chunk.length;
+    // Where in this chunk the next start, end or escape byte lies: -2 not looked for yet, -1 none.
+    let nextStart = -2;
+    let nextEnd = -2;
+    let nextEscape = escape === undefined ? -1 : -2;
+    let i = 0;
+    while (i < len) {
+      // Fast paths (no partial match under way): skip or copy whole runs of bytes that cannot start or end anything.
+      if (!this.inFrame && this.startMatch === 0) {
+        if (nextStart !== -1 && nextStart < i) nextStart = chunk.indexOf(start[0], i);
+        if (nextStart === -1) {
+          this.skipped += len - i;
+          return;
+        }
+        this.skipped += nextStart - i;
+        i = nextStart;
+      } else if (this.inFrame && !this.escaped && this.startMatch === 0 && this.endMatch === 0) {
+        if (nextStart !== -1 && nextStart < i) nextStart = chunk.indexOf(start[0], i);
+        if (nextEnd !== -1 && nextEnd < i) nextEnd = chunk.indexOf(end[0], i);
+        if (nextEscape !== -1 && nextEscape < i) nextEscape = chunk.indexOf(escape as number, i);
+        let stop = len;
+        if (nextStart !== -1 && nextStart < stop) stop = nextStart;
+        if (nextEnd !== -1 && nextEnd < stop) stop = nextEnd;
+        if (nextEscape !== -1 && nextEscape < stop) stop = nextEscape;
+        // Never past the size limit: the byte that crosses it goes the slow way and is refused there, as it would be alone.
+        stop = Math.min(stop, i + Math.max(0, this.room()));
+        if (stop > i) {
+          this.appendRange(chunk, i, stop);
+          this.rawLength += stop - i;
+          i = stop;
+          continue;
+        }
+      }
+      const b = chunk[i++];
       if (!this.inFrame) {
         const m = step(start, this.startTable, this.startMatch, b);
         // The bytes that fell out of a partial start were not a start after all.
@@ -155,10 +188,31 @@ export class StartEndFramer implements Framer {
     this.frame[this.frameLength++] = b;
   }
 
-  /** The least the open frame will be once emitted; over the limit, it is given up now. */
-  private checkSize(): void {
+  private appendRange(src: Buffer, from: number, to: number): void {
+    const need = this.frameLength + (to - from);
+    if (need > this.frame.length) {
+      const grown = Buffer.allocUnsafe(Math.max(64, this.frame.length * 2, need));
+      this.frame.copy(grown, 0, 0, this.frameLength);
+      this.frame = grown;
+    }
+    src.copy(this.frame, this.frameLength, from, to);
+    this.frameLength = need;
+  }
+
+  /** The least the open frame will be once emitted. */
+  private atLeast(): number {
     const { start, end, keep } = this.opts;
-    const atLeast = keep ? this.frameLength - this.endMatch + end.length : this.frameLength - start.length - this.endMatch;
+    return keep ? this.frameLength - this.endMatch + end.length : this.frameLength - start.length - this.endMatch;
+  }
+
+  /** Bytes the open frame can still take without going over the limit. */
+  private room(): number {
+    return this.maxFrame - this.atLeast();
+  }
+
+  /** Over the limit, the open frame is given up now. */
+  private checkSize(): void {
+    const atLeast = this.atLeast();
     if (atLeast > this.maxFrame) {
       this.reset();
       throw new FrameTooLargeError(atLeast, this.maxFrame);
