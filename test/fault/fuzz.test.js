@@ -590,7 +590,16 @@ describe("fault: input fuzz", function () {
       { event: "startend", startBytes: "\\r\\n", endBytes: "\\n\\r", keepStartEnd: true, encoding: "auto" },
       { event: "field", fieldOffset: 4, headerBytes: 2, fieldCounts: "payload", output: "buffer", maxFrame: 70000 },
       { event: "field", fieldStart: "\\x0a", fieldOffset: 1, headerBytes: 1, output: "buffer", maxFrame: 260 },
-      { event: "field", fieldOffset: 0, headerBytes: 4, endian: "le", fieldCounts: "plus", fieldAdjust: -3, output: "buffer", maxFrame: 5000 },
+      {
+        event: "field",
+        fieldOffset: 0,
+        headerBytes: 4,
+        endian: "le",
+        fieldCounts: "plus",
+        fieldAdjust: -3,
+        output: "buffer",
+        maxFrame: 5000,
+      },
     ];
     const ports = [];
     const flow = [];
