@@ -14,7 +14,7 @@ import { reportConfigError } from "./red/config-error";
 import { refuseInputs } from "./red/refuse-inputs";
 import { inWords, ThrottledStatus } from "./lib/base";
 import { ConfigError } from "./lib/schema";
-import { frameError } from "./red/frame-errors";
+import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { clientTls } from "./red/security";
 import { tunables } from "./red/settings";
@@ -163,6 +163,7 @@ export = function register(RED: NodeAPI): void {
       },
       frameError: (err: Parameters<typeof frameError>[1], msg: InboundMessage, conn: Connection) =>
         node.error(frameError(t, err, conn), msg),
+      skipped: (count: number, conn: Connection) => node.warn(skippedWarning(t, count, conn)),
     };
     const failed = (job: Job, err: ClientError): void => {
       if (err.kind === "queue-full") sendEvent("queue-full", live, { policy: err.detail.policy, dropped: err.detail.dropped }, coded(err));

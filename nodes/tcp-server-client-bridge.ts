@@ -11,7 +11,7 @@ import { reportConfigError } from "./red/config-error";
 import { refuseInputs } from "./red/refuse-inputs";
 import { codedError, inWords, ThrottledStatus, SCHEMA_ENV } from "./lib/base";
 import { ConfigError, MESSAGES, NAMED, readProps } from "./lib/schema";
-import { frameError } from "./red/frame-errors";
+import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { clientTls, listenSecurity, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
@@ -177,6 +177,7 @@ export = function register(RED: NodeAPI): void {
           else for (const m of batch) node.send(m);
         },
         frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg),
+        skipped: (count, conn) => node.warn(skippedWarning(t, count, conn)),
         socketError: (err, conn) => {
           node.debug(t("log.socket-error", { peer: peerOf(conn), error: err.message }));
           connEvent("error", conn, { error: err });

@@ -6,7 +6,7 @@
 import { reportConfigError } from "./red/config-error";
 import { codedError, ThrottledStatus, SCHEMA_ENV } from "./lib/base";
 import { ConfigError, MESSAGES, NAMED, readProps } from "./lib/schema";
-import { frameError } from "./red/frame-errors";
+import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { listenSecurity } from "./red/security";
 import { tunables } from "./red/settings";
@@ -110,6 +110,7 @@ export = function register(RED: NodeAPI): void {
           else for (const m of batch) node.send(m);
         },
         frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg),
+        skipped: (count, conn) => node.warn(skippedWarning(t, count, conn)),
         readTimeout: (conn) => connEvent("timeout", conn),
         socketError: (err, conn) => {
           node.debug(t("log.socket-error", { peer: peerLabel(conn.peer.ip, conn.peer.port), error: err.message }));

@@ -2,6 +2,7 @@
 import { BRIDGE } from "../lib/schema";
 import { nodeDefaults } from "./defaults";
 import { prepareDialog } from "./dialog";
+import { prepareFieldPresets } from "./field-presets";
 import { outputsFromEvents } from "./events-output";
 import { hostLabel, namedNodeLabels, portLabels } from "./labels";
 import { prepareSecurityTips } from "./security";
@@ -19,6 +20,7 @@ export function bridgeDefinition(): EditorDefinition {
     ...portLabels(T),
     oneditprepare() {
       prepareDialog(this, T, BRIDGE);
+      prepareFieldPresets(this, T);
       prepareSecurityTips(this, BRIDGE);
     },
     oneditsave() {

@@ -2,6 +2,7 @@
 import { CLIENT } from "../lib/schema";
 import { nodeDefaults } from "./defaults";
 import { prepareDialog } from "./dialog";
+import { prepareFieldPresets } from "./field-presets";
 import { outputsFromEvents } from "./events-output";
 import { hasOwnPort, hostLabel, namedNodeLabels, portLabels } from "./labels";
 import { prepareSecurityTips } from "./security";
@@ -21,6 +22,7 @@ export function clientDefinition(): EditorDefinition {
     ...portLabels(T),
     oneditprepare() {
       prepareDialog(this, T, CLIENT);
+      prepareFieldPresets(this, T);
       prepareSecurityTips(this, CLIENT);
     },
     oneditsave() {

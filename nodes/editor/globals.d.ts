@@ -77,6 +77,7 @@ interface JQuery {
   closest(selector: string): JQuery;
   next(selector: string): JQuery;
   typedInput(options: TypedInputOptions): JQuery;
+  trigger(event: string): JQuery;
 }
 
 interface JQueryStatic {

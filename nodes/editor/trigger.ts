@@ -2,6 +2,7 @@
 import { TRIGGER } from "../lib/schema";
 import { nodeDefaults } from "./defaults";
 import { prepareDialog } from "./dialog";
+import { prepareFieldPresets } from "./field-presets";
 import { outputsFromEvents } from "./events-output";
 import { namesOf } from "./flow-nodes";
 import { hostLabel, namedNodeLabels } from "./labels";
@@ -23,6 +24,7 @@ export function triggerDefinition(): EditorDefinition {
     oneditprepare() {
       const node = this;
       prepareDialog(node, T, TRIGGER);
+      prepareFieldPresets(node, T);
       prepareSecurityTips(node, TRIGGER);
       // Messages emitted on client disconnect cannot be answered: say so, and name the reply nodes that would try.
       const replies = namesOf(

@@ -257,6 +257,32 @@ describe("the editor in headless chromium", function () {
     await expectInvalid("#node-input-delimiter", "\\q", t.validation.delimiter, "\\r\\n");
     await page.selectOption("#node-input-event", "count");
     await expectInvalid("#node-input-count", 70000, t.validation.count, 16);
+    // Start and end bytes: their rows, the escape byte checked as one byte.
+    await page.selectOption("#node-input-event", "startend");
+    assert.strictEqual(await page.inputValue("#node-input-startBytes"), "\\x02");
+    assert.strictEqual(await page.inputValue("#node-input-endBytes"), "\\x03");
+    assert.ok(!(await page.isVisible("#tcpa-field-preset")));
+    await expectInvalid("#node-input-escapeByte", "\\x10\\x10", t.validation.escapeByte, "\\x10");
+    await page.fill("#node-input-escapeByte", "");
+    // Length field at an offset: the preset fills the fields, and shows which one they match.
+    await page.selectOption("#node-input-event", "field");
+    assert.ok(!(await page.isVisible("#node-input-startBytes")));
+    assert.strictEqual(await page.inputValue("#tcpa-field-preset"), "mbap", "a new node has Modbus/TCP's fields");
+    await page.selectOption("#tcpa-field-preset", "iec104");
+    assert.strictEqual(await page.inputValue("#node-input-fieldStart"), "\\x68");
+    assert.strictEqual(await page.inputValue("#node-input-fieldOffset"), "1");
+    assert.strictEqual(await page.inputValue("#node-input-headerBytes"), "1");
+    await page.fill("#node-input-fieldOffset", "2");
+    await page.locator("#node-input-fieldOffset").dispatchEvent("change");
+    assert.strictEqual(await page.inputValue("#tcpa-field-preset"), "custom");
+    await expectInvalid("#node-input-fieldOffset", -1, t.validation.offset, 4);
+    assert.ok(!(await page.isVisible("#node-input-fieldAdjust")));
+    await page.selectOption("#node-input-fieldCounts", "plus");
+    await expectInvalid("#node-input-fieldAdjust", "1.5", t.validation.adjust, -2);
+    await page.selectOption("#node-input-fieldCounts", "payload");
+    await page.selectOption("#tcpa-field-preset", "mbap");
+    assert.strictEqual(await page.inputValue("#node-input-fieldStart"), "");
+    assert.strictEqual(await page.inputValue("#node-input-fieldOffset"), "4");
     // Emitting on client disconnect contradicts reply to sender: the dialog says so while it is chosen.
     assert.ok(!(await page.isVisible(".tcpa-trigger-close-warning")));
     await page.selectOption("#node-input-event", "close");
@@ -512,6 +538,11 @@ describe("the editor in headless chromium", function () {
       // The device hung up; the client dialled again, logged in again, and the requests go on.
       await moreDebug('"closed"', closed);
       await moreDebug("TEMP=", temps + 1);
+    },
+    "10 Modbus-TCP framing (MBAP)": async () => {
+      // The decoded registers: [100, seconds] (register 0 holds 100).
+      await injectAndSee("every 3 s", "registers");
+      await page.locator(".red-ui-debug-msg", { hasText: "registers" }).first().locator("text=100").first().waitFor();
     },
   };
 

@@ -146,6 +146,7 @@ function valuesOf(prop) {
 const CONTEXT = [
   "mode",
   "event",
+  "fieldCounts",
   "output",
   "after",
   "saveReply",

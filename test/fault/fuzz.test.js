@@ -783,6 +783,21 @@ describe("fault: input fuzz", function () {
       { event: "length", headerBytes: 1, keepHeader: true, output: "buffer" },
       { event: "length", headerBytes: 2, endian: "le", output: "buffer", maxFrame: 300 },
       { event: "length", headerBytes: 4, output: "buffer", maxFrame: 1000 },
+      // The two modes that skip bytes (they warn with a count instead of framing garbage).
+      { event: "startend", startBytes: "\\x00", endBytes: "\\xff", escapeByte: "\\n", output: "buffer", maxFrame: 400 },
+      { event: "startend", startBytes: "\\r\\n", endBytes: "\\n\\r", keepStartEnd: true, encoding: "auto" },
+      { event: "field", fieldOffset: 4, headerBytes: 2, fieldCounts: "payload", output: "buffer", maxFrame: 70000 },
+      { event: "field", fieldStart: "\\x0a", fieldOffset: 1, headerBytes: 1, output: "buffer", maxFrame: 260 },
+      {
+        event: "field",
+        fieldOffset: 0,
+        headerBytes: 4,
+        endian: "le",
+        fieldCounts: "plus",
+        fieldAdjust: -3,
+        output: "buffer",
+        maxFrame: 5000,
+      },
     ];
     const ports = [];
     const flow = [];

@@ -28,7 +28,19 @@ function linkOptions(port, extra = {}) {
   );
 }
 
-const LINK_EVENTS = ["status", "connected", "closed", "dialFailed", "reconnecting", "gaveUp", "frames", "frameError", "sent", "failed"];
+const LINK_EVENTS = [
+  "status",
+  "connected",
+  "closed",
+  "dialFailed",
+  "reconnecting",
+  "gaveUp",
+  "frames",
+  "frameError",
+  "skipped",
+  "sent",
+  "failed",
+];
 const REQUEST_EVENTS = [
   "status",
   "connected",
@@ -37,6 +49,7 @@ const REQUEST_EVENTS = [
   "reconnecting",
   "gaveUp",
   "frameError",
+  "skipped",
   "replied",
   "failed",
   "unsolicited",

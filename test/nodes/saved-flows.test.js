@@ -17,6 +17,9 @@ const { parsedConfig } = require("../helpers/parsed-config");
 const { ROOT } = require("../../scripts/lib/userdir");
 
 const tlsNode = require(require.resolve("@node-red/nodes/core/network/05-tls.js"));
+const functionNode = require("@node-red/nodes/core/function/10-function.js");
+const injectNode = require("@node-red/nodes/core/common/20-inject.js");
+const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const NODES = [nodes.manager, keyed(nodes.trigger), keyed(nodes.send), keyed(nodes.bridge), keyed(nodes.client), tlsNode];
 const OURS = new Set(["tcp-server-trigger", "send-to-tcp-port", "tcp-server-client-bridge", "tcp-client-link", "tcp-connection-manager"]);
 const LISTENING = new Set(["tcp-server-trigger", "tcp-server-client-bridge"]);
@@ -64,6 +67,29 @@ describe("flows saved by today's editor", function () {
     const want = read(SNAPSHOT);
     assert.deepStrictEqual(Object.keys(got).sort(), Object.keys(want).sort(), "the same nodes");
     for (const k of Object.keys(want)) assert.deepStrictEqual(got[k], want[k], k);
+  });
+
+  it("10 Modbus-TCP framing (MBAP): runs alone, the client's debug gets the registers the simulated device answers", async function () {
+    const flow = examples.find((e) => e.name.startsWith("10 ")).flow;
+    assert.strictEqual(flow[0].label, "Modbus/TCP framing (MBAP)");
+    const port = String(await freePort());
+    // Debug nodes become helpers (they need the editor's comms); both ends use a free port instead of 7702.
+    // Comments are not loaded here (their module is the editor's).
+    const run = flow
+      .filter((n) => n.type !== "comment")
+      .map((n) => (n.type === "debug" ? { id: n.id, type: "helper", z: n.z } : n.port === "7702" ? Object.assign({}, n, { port }) : n));
+    await helper.load([...NODES, functionNode, injectNode, catchNode], run);
+    const registers = flow.find((n) => n.type === "debug" && n.name === "registers").id;
+    const got = [];
+    helper.getNode(registers).on("input", (m) => got.push(m.payload));
+    await waitFor(() => got.length >= 1, "the first decoded registers", 10000);
+    assert.strictEqual(got[0].length, 2);
+    assert.strictEqual(got[0][0], 100, "register 0 holds 100");
+    assert.ok(got[0][1] >= 0 && got[0][1] < 60, "register 1 holds the seconds of the clock");
+    const failed = flow.find((n) => n.type === "debug" && n.name.startsWith("request failed")).id;
+    const errs = [];
+    helper.getNode(failed).on("input", (m) => errs.push(m));
+    assert.deepStrictEqual(errs, []);
   });
 
   for (const { name, flow } of flows) {

@@ -50,6 +50,8 @@ export interface BridgeHandlers {
   unlinked(conn: Connection, reason: CloseReason): void;
   messages(batch: InboundMessage[], conn: Connection): void;
   frameError(err: FrameTooLargeError | IncompleteFrameError, msg: InboundMessage, conn: Connection): void;
+  /** Bytes outside any frame, skipped: one call per socket read. */
+  skipped(count: number, conn: Connection): void;
   socketError(err: Error, conn: Connection): void;
   /**
    * Called when a link closed: accepted bytes written to it that were not
@@ -101,6 +103,7 @@ export class BridgeCore {
     this.linkHandlers = {
       messages: (batch, c) => h.messages(batch, c),
       frameError: (err, msg, c) => h.frameError(err, msg, c),
+      skipped: (n, c) => h.skipped(n, c),
       readTimeout: () => undefined, // off: the bridge's idle timeout counts both directions
       socketError: (err, c) => h.socketError(err, c),
       closed: (c, why) => this.onUnlinked(c, why),

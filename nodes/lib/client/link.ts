@@ -142,6 +142,8 @@ export interface LinkHandlers<T> {
   /** Frames from the device, in order (not the greeting's or a heartbeat's answer). */
   frames(batch: InboundMessage[], conn: Connection): void;
   frameError(err: FrameTooLargeError | IncompleteFrameError, msg: InboundMessage, conn: Connection): void;
+  /** Bytes outside any frame, skipped: one call per socket read. */
+  skipped(count: number, conn: Connection): void;
   sent(ctx: T): void;
   failed(ctx: T, err: ClientError): void;
 }
@@ -224,6 +226,7 @@ export class Link<T> {
     this.connHandlers = {
       messages: (batch, c) => this.onFrames(batch, c),
       frameError: (err, msg, c) => this.h.frameError(err, msg, c),
+      skipped: (n, c) => this.h.skipped(n, c),
       readTimeout: (c) => this.onReadTimeout(c),
       socketError: (err, c) => {
         if (this.live?.conn === c) this.live.error ??= err;

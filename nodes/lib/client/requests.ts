@@ -63,7 +63,7 @@ export interface ReplyInfo {
 /** The link's own events, passed on unchanged. */
 export type LinkEvents = Pick<
   LinkHandlers<unknown>,
-  "status" | "connected" | "closed" | "dialFailed" | "reconnecting" | "gaveUp" | "frameError"
+  "status" | "connected" | "closed" | "dialFailed" | "reconnecting" | "gaveUp" | "frameError" | "skipped"
 >;
 
 export interface RequestHandlers<T> extends LinkEvents {
@@ -118,6 +118,7 @@ export class Requests<T> {
         reconnecting: (retry, ms) => h.reconnecting(retry, ms),
         gaveUp: (e) => h.gaveUp(e),
         frameError: (err, msg, c) => h.frameError(err, msg, c),
+        skipped: (n, c) => h.skipped(n, c),
         frames: (batch, c) => this.onFrames(batch, c),
         sent: (req) => {
           req.confirmed = true; // a request ends with its reply; this only decides ENOREPLY over ESENDFAILED

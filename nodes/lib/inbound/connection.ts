@@ -33,6 +33,8 @@ export interface ConnectionHandlers {
   messages(batch: InboundMessage[], conn: Connection): void;
   frameError(err: FrameTooLargeError | IncompleteFrameError, msg: InboundMessage, conn: Connection): void;
   readTimeout(conn: Connection): void;
+  /** Bytes outside any frame, skipped (start/end and length-field modes): one call per socket read. */
+  skipped(count: number, conn: Connection): void;
   socketError(err: Error, conn: Connection): void;
   closed(conn: Connection, reason: CloseReason): void;
 }
@@ -92,6 +94,7 @@ function adapterFor(h: ConnectionHandlers): InboundHandlers<LiveConnection> {
         c.session.closeReason ??= "timeout";
         h.readTimeout(c);
       },
+      skipped: (n, c) => h.skipped(n, c),
     };
     adapters.set(h, a);
   }

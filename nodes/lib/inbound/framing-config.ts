@@ -28,10 +28,18 @@ export interface FramingProps {
   count?: unknown;
   delimiter?: unknown;
   keepDelimiter?: unknown;
+  startBytes?: unknown;
+  endBytes?: unknown;
+  keepStartEnd?: unknown;
+  escapeByte?: unknown;
   eol?: unknown;
   headerBytes?: unknown;
   endian?: unknown;
   keepHeader?: unknown;
+  fieldStart?: unknown;
+  fieldOffset?: unknown;
+  fieldCounts?: unknown;
+  fieldAdjust?: unknown;
   idleMs?: unknown;
   maxFrame?: unknown;
   output?: unknown;
@@ -65,6 +73,26 @@ export function parseFramingConfig(p: FramingProps): FramingConfig {
       break;
     case "length":
       framing = { kind: "length", headerBytes: given(v.headerBytes), littleEndian: v.endian === "le", keepHeader: given(v.keepHeader) };
+      break;
+    case "startend":
+      framing = {
+        kind: "startend",
+        start: escapedBytes(given(v.startBytes)),
+        end: escapedBytes(given(v.endBytes)),
+        keep: given(v.keepStartEnd),
+        escape: v.escapeByte === undefined ? undefined : escapedBytes(v.escapeByte)[0],
+      };
+      break;
+    case "field":
+      framing = {
+        kind: "field",
+        offset: given(v.fieldOffset),
+        fieldBytes: given(v.headerBytes),
+        littleEndian: v.endian === "le",
+        counts: given(v.fieldCounts),
+        adjust: v.fieldAdjust ?? 0,
+        start: v.fieldStart === undefined ? Buffer.alloc(0) : escapedBytes(v.fieldStart),
+      };
       break;
   }
   return { framing, idleMs: v.event === "idle" ? given(v.idleMs) : 0, maxFrame: v.maxFrame, output: v.output, encoding: v.encoding };

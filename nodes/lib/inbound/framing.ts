@@ -6,10 +6,15 @@
  * path (many small frames inside one socket read) allocates nothing per frame
  * here; the caller decides whether to copy the bytes or decode them straight
  * from the read buffer. The frames never depend on how the bytes were split
- * into chunks.
+ * into chunks. The two modes that skip bytes (start/end, length field at an
+ * offset) are in files of their own.
  */
-import { ChunkList } from "../base/chunk-list";
-import { CodedError, type CatalogEntry } from "../base/coded-error";
+import { BaseFramer, type FrameSink, type Framer, type Remainder } from "./framing-base";
+import { FieldFramer, type FieldOptions } from "./framing-field";
+import { StartEndFramer, type StartEndOptions } from "./framing-startend";
+
+export { FrameTooLargeError, type FrameSink, type Framer, type Remainder } from "./framing-base";
+export type { LengthCounts } from "./framing-field";
 
 export type LineEnding = "any" | "crlf" | "crlfstrict" | "lf" | "null";
 
@@ -27,43 +32,11 @@ export type FrameMode =
   /** Q-SYS ReadLine end-of-line styles; the line ending is never part of the frame. */
   | { kind: "line"; eol: LineEnding }
   /** A 1, 2 or 4 byte unsigned length header, then that many bytes. */
-  | { kind: "length"; headerBytes: 1 | 2 | 4; littleEndian: boolean; keepHeader: boolean };
-
-/** Called for every frame; ctx is what the caller passed to push(), so one sink function can serve every connection. */
-export type FrameSink<C = unknown> = (buf: Buffer, start: number, end: number, ctx: C) => void;
-
-export interface Remainder {
-  frame: Buffer;
-  /** false when the mode knows the frame is cut short (a length-prefixed frame missing bytes). */
-  complete: boolean;
-  /** For an incomplete length-prefixed frame: the length its header announced. */
-  expected?: number;
-}
-
-/** Its catalog entry leaves the connection (peer, session) to the caller. */
-export class FrameTooLargeError extends CodedError {
-  declare readonly code: "EFRAMETOOLARGE";
-  constructor(
-    readonly size: number,
-    readonly limit: number,
-  ) {
-    super("EFRAMETOOLARGE", `frame of ${size} bytes or more exceeds the maximum frame size of ${limit} bytes`);
-    this.name = "FrameTooLargeError";
-  }
-
-  override catalog(): CatalogEntry {
-    return { key: "frame-too-large", subs: { size: this.size, limit: this.limit } };
-  }
-}
-
-export interface Framer {
-  /** Feeds one chunk; calls sink for every frame it completes. Throws FrameTooLargeError (the partial frame is discarded). */
-  push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void;
-  /** Takes the bytes still waiting, e.g. when the connection closes or the idle timer fires. */
-  flush(): Remainder | undefined;
-  /** Bytes waiting for the rest of their frame. */
-  readonly pendingBytes: number;
-}
+  | { kind: "length"; headerBytes: 1 | 2 | 4; littleEndian: boolean; keepHeader: boolean }
+  /** Between start and end byte sequences ("STX/ETX"); bytes outside frames are skipped (framing-startend.ts). */
+  | ({ kind: "startend" } & StartEndOptions)
+  /** A length field at an offset (Modbus/TCP MBAP, IEC 104 APCI); the header stays in the frame (framing-field.ts). */
+  | ({ kind: "field" } & FieldOptions);
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -97,34 +70,12 @@ export function createFramer(mode: FrameMode, maxFrame: number): Framer {
     case "length":
       if (![1, 2, 4].includes(mode.headerBytes)) throw new RangeError("length header must be 1, 2 or 4 bytes");
       return new LengthFramer(mode.headerBytes, mode.littleEndian, mode.keepHeader, maxFrame);
+    case "startend":
+      return new StartEndFramer(mode, maxFrame);
+    case "field":
+      return new FieldFramer(mode, maxFrame);
     default:
       throw new RangeError(`unknown execution event ${String((mode as { kind: unknown }).kind)}`);
-  }
-}
-
-abstract class BaseFramer implements Framer {
-  protected readonly pending = new ChunkList();
-  constructor(protected readonly maxFrame: number) {}
-
-  abstract push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void;
-
-  get pendingBytes(): number {
-    return this.pending.length;
-  }
-
-  flush(): Remainder | undefined {
-    if (this.pending.length === 0) return undefined;
-    return { frame: this.pending.drain(), complete: true };
-  }
-
-  /** A frame (or the bytes waiting for one) over the limit: discard and report. */
-  protected tooLarge(size: number): never {
-    this.pending.clear();
-    throw new FrameTooLargeError(size, this.maxFrame);
-  }
-
-  protected checkPending(): void {
-    if (this.pending.length > this.maxFrame) this.tooLarge(this.pending.length);
   }
 }
 

@@ -6,7 +6,10 @@
  *   listener        listen, admit or refuse, retry a taken port, stop
  *   connection      a socket -> a registered session with a framed stream
  *   stream          framing + decoding + read/idle timers of one connection
- *   framing         chunks in, frames out (every mode)
+ *   framing         chunks in, frames out (every mode; the two below in files of their own)
+ *   framing-base    what every framer shares: sink, remainder, too-large error, skipped-bytes count
+ *   framing-startend  start and end bytes (STX/ETX): resync on a new start, escape byte
+ *   framing-field   a length field at an offset (Modbus/TCP MBAP, IEC 104 APCI)
  *   framing-config  the framing properties, read through lib/schema
  *   listen-config   port, bind address, limits, access lists, PROXY, read through lib/schema
  *   access-control  allow/deny lists (IP, CIDR)

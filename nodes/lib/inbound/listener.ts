@@ -107,6 +107,7 @@ export class Listener {
       messages: (batch, c) => h.messages(batch, c),
       frameError: (err, msg, c) => h.frameError(err, msg, c),
       readTimeout: (c) => h.readTimeout(c),
+      skipped: (n, c) => h.skipped(n, c),
       socketError: (err, c) => h.socketError(err, c),
       closed: (c, why) => {
         this.conns.delete(c);

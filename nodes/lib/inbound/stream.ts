@@ -70,6 +70,8 @@ export interface InboundHandlers<C> {
   frameError(err: FrameTooLargeError | IncompleteFrameError, msg: InboundMessage, ctx: C): void;
   /** The read timeout passed without a byte; the stream destroys the socket right after. */
   readTimeout(ctx: C): void;
+  /** Bytes the framer skipped (outside any frame): one call per socket read that skipped some, never per byte. */
+  skipped(count: number, ctx: C): void;
 }
 
 export interface InboundOptions extends FramingConfig {
@@ -154,10 +156,12 @@ export class InboundStream<C> {
   push(chunk: Buffer): void {
     if (this.finished) return;
     this.readTimer?.refresh();
+    const framer = (this.framer ??= createFramer(this.opts.framing, this.opts.maxFrame));
     try {
-      (this.framer ??= createFramer(this.opts.framing, this.opts.maxFrame)).push(chunk, collect, this);
+      framer.push(chunk, collect, this);
     } catch (err) {
       this.deliver();
+      this.reportSkipped(framer);
       if (err instanceof FrameTooLargeError) {
         this.handlers.frameError(err, baseMessage(this.opts.topic, this.peer), this.ctx);
         this.socket.destroy();
@@ -166,7 +170,13 @@ export class InboundStream<C> {
       throw err;
     }
     this.deliver();
+    this.reportSkipped(framer);
     if (this.opts.framing.kind === "idle") this.armIdle();
+  }
+
+  private reportSkipped(framer: Framer | undefined): void {
+    const n = framer?.takeSkipped() ?? 0;
+    if (n > 0) this.handlers.skipped(n, this.ctx);
   }
 
   private armIdle(): void {
@@ -205,6 +215,7 @@ export class InboundStream<C> {
     const tail = this.payload.end?.();
     if (tail) this.add(tail);
     this.deliver();
+    this.reportSkipped(this.framer);
     if (!rest || rest.complete) return;
     const msg = baseMessage(this.opts.topic, this.peer);
     msg.payload = rest.frame;

@@ -85,3 +85,35 @@ export function optionalEscapes<D extends Common & { message: string }>(spec: D)
     },
   });
 }
+
+/** How many bytes the escaped text is as UTF-8 (literal text is sent as UTF-8). */
+export function escapedLength(parts: EscapedText): number {
+  let n = 0;
+  for (const p of parts) {
+    if (typeof p === "number") n += 1;
+    else
+      for (const c of p) {
+        const code = c.codePointAt(0) ?? 0;
+        n += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+      }
+  }
+  return n;
+}
+
+/** Optional single byte ("" = none), typed with the same escapes ("\x10"): the framer's escape byte. */
+export function optionalByte<D extends Common & { message: string }>(spec: D): Declared<EscapedText | undefined, D> {
+  return declared<EscapedText | undefined, D>({
+    ...spec,
+    read(raw) {
+      const t = typeof raw === "string" ? raw : "";
+      if (t === "") return ok(undefined);
+      let parts: EscapedText;
+      try {
+        parts = scanEscapes(t);
+      } catch (e) {
+        return refused((e as Error).message);
+      }
+      return escapedLength(parts) === 1 ? ok(parts) : refused(t);
+    },
+  });
+}

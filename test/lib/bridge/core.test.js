@@ -49,6 +49,7 @@ async function bridge(props) {
     "unlinked",
     "messages",
     "frameError",
+    "skipped",
     "socketError",
     "sendFailed",
   ]) {
