@@ -72,6 +72,15 @@ describe("in a real Node-RED runtime", function () {
     assert.deepStrictEqual(names.sort(), EXAMPLES.map((f) => f.replace(/\.json$/, "")).sort());
   });
 
+  it("no two examples share a node id (a user imports several into one workspace)", function () {
+    const seen = new Map();
+    for (const f of EXAMPLES)
+      for (const n of JSON.parse(fs.readFileSync(path.join(ROOT, "examples", f), "utf8"))) {
+        assert.ok(!seen.has(n.id), `${n.id} is in "${f}" and in "${seen.get(n.id)}"`);
+        seen.set(n.id, f);
+      }
+  });
+
   it("deploys every example with no error in the log", function () {
     const errors = red
       .log()
