@@ -1,7 +1,7 @@
 "use strict";
 const assert = require("assert");
 const path = require("path");
-const { onTab, helper, nodes, freePort, sleep, waitFor, connect, readAll, recorder, errors } = require("../helpers");
+const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, readAll, recorder, errors } = require("../helpers");
 const { startPrinter, PJL_STATUS } = require("../helpers/printer");
 
 const CORE = path.dirname(require.resolve("@node-red/nodes/package.json"));
@@ -615,6 +615,151 @@ describe("send-to-tcp-port", function () {
       assert.deepStrictEqual(codes(errs), ["ESESSIONINVALID", "ESESSIONUNKNOWN"]);
       assert.strictEqual(errs[1].msg.payload, "other manager");
       c.destroy();
+    });
+  });
+
+  describe("send to connections", function () {
+    const functionNode = core("function/10-function.js");
+    const trigger = (id, port, wires = [[]]) => ({ id, type: "tcp-server-trigger", host: HOST, port, event: "line", wires });
+    /** A client that keeps everything it gets in .got (or, paused, reads nothing). */
+    async function client(port, paused = false) {
+      const c = await connect(port);
+      c.got = "";
+      if (paused) c.pause();
+      else c.on("data", (d) => (c.got += d));
+      return c;
+    }
+    const clients = [];
+    afterEach(function () {
+      for (const c of clients.splice(0)) c.destroy();
+    });
+
+    it("to one node's connections only; one output with the counts; a payload built in a Function node", async function () {
+      const [pa, pb] = [await freePort(), await freePort()];
+      await helper.load(
+        [...NODES, functionNode],
+        onTab([
+          trigger("a", pa),
+          trigger("b", pb),
+          // The line is built in the sandbox (its own realm), as a user's flow would.
+          { id: "fn", type: "function", func: 'msg.payload = "price " + msg.payload.toFixed(2) + "\\n"; return msg;', wires: [["send"]] },
+          { id: "send", type: "send-to-tcp-port", mode: "broadcast", targets: "node", targetNode: "a", wires: [["out"]] },
+          { id: "out", type: "helper" },
+        ]),
+      );
+      const out = recorder(helper.getNode("out"));
+      const onA = [await client(pa), await client(pa), await client(pa)];
+      const onB = await client(pb);
+      clients.push(...onA, onB);
+      await waitFor(() => helper.getNode("send") && onA.length === 3, "connected");
+      await sleep(100);
+      helper.getNode("fn").receive({ payload: 1.5, topic: "prices" });
+      const [m] = await out.until(1);
+      assert.strictEqual(m.topic, "prices", "the message goes on");
+      assert.deepStrictEqual([m.tcp.matched, m.tcp.written, m.tcp.failed.length, m.tcp.bytes], [3, 3, 0, 11]);
+      await waitFor(() => onA.every((c) => c.got === "price 1.50\n"), "every client of a got it");
+      await sleep(100);
+      assert.strictEqual(onB.got, "", "b's client got nothing");
+    });
+
+    it("leave out the sender: a chat line goes to every other client", async function () {
+      const port = await freePort();
+      await helper.load(
+        NODES,
+        onTab([
+          trigger("chat", port, [["send"]]),
+          {
+            id: "send",
+            type: "send-to-tcp-port",
+            mode: "broadcast",
+            exceptSender: true,
+            data: '"> " & payload & "\n"',
+            dataType: "jsonata",
+          },
+        ]),
+      );
+      const [x, y, z] = [await client(port), await client(port), await client(port)];
+      clients.push(x, y, z);
+      await sleep(100);
+      x.write("hello\n");
+      await waitFor(() => y.got === "> hello\n" && z.got === "> hello\n", "the others got it");
+      await sleep(100);
+      assert.strictEqual(x.got, "", "not the sender");
+    });
+
+    it("a client that never reads fails alone (skipped, then reset at the send timeout): EBROADCAST to Catch; the others get every message", async function () {
+      const port = await freePort();
+      await helper.load(
+        [...NODES, catchNode],
+        onTab([
+          trigger("t", port),
+          { id: "send", type: "send-to-tcp-port", mode: "broadcast", writeTimeout: 1000, wires: [["out"]] },
+          { id: "out", type: "helper" },
+          { id: "catcher", type: "catch", scope: ["send"], uncaught: false, wires: [["caught"]] },
+          { id: "caught", type: "helper" },
+        ]),
+      );
+      const out = recorder(helper.getNode("out"));
+      const caught = recorder(helper.getNode("caught"));
+      const readers = [await client(port), await client(port)];
+      const stalled = await client(port, true);
+      clients.push(...readers, stalled);
+      await sleep(100);
+      const send = helper.getNode("send");
+      const chunk = "z".repeat(64 * 1024 - 1) + "\n";
+      const n = 160; // 10 MiB: past what loopback's buffers and the 1 MiB pending bound hold for the stalled client
+      for (let i = 0; i < n; i++) {
+        send.receive({ payload: chunk, seq: i });
+        await sleep(2);
+      }
+      const msgs = await out.until(n);
+      await waitFor(() => readers.every((c) => c.got.length === n * chunk.length), "the readers got every message");
+      const failures = msgs.flatMap((m) => m.tcp.failed);
+      assert.ok(
+        failures.some((f) => f.code === "EBUFFERFULL" && !f.closed),
+        "skipped while over the pending bound",
+      );
+      assert.ok(
+        failures.some((f) => f.code === "ETIMEDOUT" && f.closed),
+        "what it had queued timed out and reset it",
+      );
+      assert.deepStrictEqual([...new Set(failures.map((f) => f.peer))], [`${HOST}:${stalled.localPort}`], "only the stalled client failed");
+      assert.ok(msgs.every((m) => m.tcp.written === 2 || (m.tcp.written === 3 && m.tcp.failed.length === 0)));
+      const withFailures = msgs.filter((m) => m.tcp.failed.length > 0).length;
+      await waitFor(() => caught.msgs.length === withFailures, "each failed broadcast at the Catch node");
+      assert.ok(caught.msgs.every((m) => m.error.code === "EBROADCAST" && typeof m.seq === "number"));
+      const { DEFAULT_MANAGER } = lib("sessions/manager.js");
+      await waitFor(() => DEFAULT_MANAGER.registry.size === 2, "the stalled connection was reset; the readers' stay");
+    });
+
+    it("msg._sessions picks the connections; something else there is ESESSIONINVALID", async function () {
+      const port = await freePort();
+      await helper.load(
+        NODES,
+        onTab([
+          trigger("t", port, [["keep"]]),
+          { id: "keep", type: "helper" },
+          { id: "send", type: "send-to-tcp-port", mode: "broadcast", wires: [["out"]] },
+          { id: "out", type: "helper" },
+        ]),
+      );
+      const keep = recorder(helper.getNode("keep"));
+      const out = recorder(helper.getNode("out"));
+      const [a, b, c] = [await client(port), await client(port), await client(port)];
+      clients.push(a, b, c);
+      a.write("a\n");
+      c.write("c\n");
+      const msgs = await keep.until(2);
+      const send = helper.getNode("send");
+      const errs = errors(send);
+      send.receive({ payload: "to two\n", _sessions: msgs.map((m) => m._session) });
+      const [m] = await out.until(1);
+      assert.deepStrictEqual([m.tcp.matched, m.tcp.written], [2, 2]);
+      await waitFor(() => a.got === "to two\n" && c.got === "to two\n", "a and c");
+      assert.strictEqual(b.got, "");
+      send.receive({ payload: "x", _sessions: "all" });
+      await waitFor(() => errs.length === 1, "the error");
+      assert.deepStrictEqual(codes(errs), ["ESESSIONINVALID"]);
     });
   });
 });
