@@ -88,15 +88,22 @@ async function echo() {
   let rand = prng(1);
   let received = 0;
   let connections = 0;
+  // Turnaround: from a reply written with nothing else pending to the next request, in µs (the client's share
+  // of a round trip when it waits for each reply).
+  let turnarounds = [];
   server = await listen(cfg.port || 0, (s) => {
     connections++;
     const pending = []; // requests of this connection, answered in the order they came
+    let idleSince;
     const flush = () => {
       let out = "";
       while (pending.length && pending[0].ready) out += `R:${pending.shift().line}\n`;
       if (out && !s.destroyed) s.write(out);
+      if (out && pending.length === 0) idleSince = process.hrtime.bigint();
     };
     lineReader(s, (line) => {
+      if (pending.length === 0 && idleSince !== undefined) turnarounds.push(Number(process.hrtime.bigint() - idleSince) / 1000);
+      idleSince = undefined;
       const delay = Math.floor(rand() * (cfg.maxDelayMs + 1));
       received++;
       const p = { line, ready: false };
@@ -110,9 +117,18 @@ async function echo() {
   handlers.seed = (m) => {
     rand = prng(m.seed);
     received = 0;
+    turnarounds = [];
     return { ok: true };
   };
-  handlers.stats = () => ({ received, connections, open: sockets.size });
+  handlers.stats = () => {
+    const t = [...turnarounds].sort((a, b) => a - b);
+    return {
+      received,
+      connections,
+      open: sockets.size,
+      turnaroundUs: t.length ? { p50: t[t.length >> 1], p99: t[Math.floor(t.length * 0.99)] } : null,
+    };
+  };
 }
 
 async function sink() {
