@@ -54,6 +54,8 @@ function listen(port, onConnection) {
 }
 
 const handlers = {};
+// The benchmark went away (crashed or interrupted): no device outlives it.
+process.on("disconnect", () => process.exit(0));
 process.on("message", (/** @type {any} */ m) => {
   if (m.cmd === "exit") process.exit(0);
   const h = handlers[m.cmd];
