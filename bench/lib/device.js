@@ -153,10 +153,15 @@ async function sink() {
   const boundPort = server.address().port;
   // A restart as a device would do it cleanly: stop listening, say goodbye (FIN) on every connection and read
   // what the peer still sends until it closes too (at most closeWaitMs), then listen again after downMs.
+  // Abortive: every connection destroyed at once instead.
   handlers.restart = async (m) => {
     const restartAt = Date.now();
     server.close();
     for (const s of sockets) {
+      if (m.abortive) {
+        s.destroy(); // as the process dying would: unread bytes are dropped, the peer gets a reset
+        continue;
+      }
       s.end();
       setTimeout(() => s.destroy(), m.closeWaitMs);
     }

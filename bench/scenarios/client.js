@@ -43,7 +43,11 @@
 //            200-500 ms (seeded), listens again on the same port. Per node:
 //            delivered, ended with a code at a Catch node, lost silently
 //            (neither); the reconnect gap after each restart (from listening
-//            again to the node's next connection). Fair: same device, same
+//            again to the node's next connection). Then the same again with
+//            abortive restarts (every connection destroyed at once, as when
+//            the device's process dies): reported only, since bytes the kernel
+//            took but the device never read are lost whoever wrote them (TCP
+//            cannot confirm a read; only a reply can). Fair: same device, same
 //            restarts, same pace, at the same time. One run (its counts are the
 //            point, like send.burst's core runs).
 // halfOpen   A device process answers "PING" with "PONG" and is then stopped
@@ -285,12 +289,13 @@ async function requests(o) {
 
 // ---------------------------------------------------------------- restarts
 
-async function restarts(o) {
-  const count = o.quick ? 5 : 20;
+const RESTART_BOUND_MS = 1000 + 250; // the longest wait, plus a dial and scheduling
+
+/** One run of `count` device restarts (clean or abortive) under both nodes at once; a table row per node. */
+async function restartRun(o, count, abortive) {
   const periodMs = 1500;
   const rate = 1000;
   const BACKOFF = { backoffFirst: "100", backoffLongest: "1000" };
-  const boundMs = 1000 + 250; // the longest wait, plus a dial and scheduling
   const n = Math.round((rate * (1000 + count * periodMs + 1000)) / 1000);
   const procs = [];
   let rep;
@@ -309,7 +314,7 @@ async function restarts(o) {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       const downMs = 200 + (seed % 301);
       const t = Date.now();
-      schedule.push(await device.call("restart", { downMs, closeWaitMs: 300 }));
+      schedule.push(await device.call("restart", { downMs, closeWaitMs: 300, abortive }));
       await sleep(Math.max(0, periodMs - (Date.now() - t)));
     }
     await feeding;
@@ -330,9 +335,10 @@ async function restarts(o) {
   }
   const result = {};
   const gapsOf = {};
+  const how = abortive ? "abortive close" : "clean close";
   for (const [name, prefix, id] of [
-    ["tcp client (stream)", "A", OURS_ID],
-    ["core tcp out (connect to)", "B", CORE_ID],
+    [`tcp client (stream), ${how}`, "A", OURS_ID],
+    [`core tcp out (connect to), ${how}`, "B", CORE_ID],
   ]) {
     const got = new Set(rep.seen[prefix] ? rep.seen[prefix].seqs : []);
     const mine = caught.filter((c) => c.source === id);
@@ -370,16 +376,25 @@ async function restarts(o) {
       reconnectMaxMs: gaps.length ? Math.round(Math.max(...gaps)) : "never",
     };
   }
-  o.log(`  restarts schedule: ${JSON.stringify(schedule.map((s) => s.listenAt - s.restartAt))} ms down`);
-  o.log(`  restarts ours gaps: ${JSON.stringify(gapsOf.A.gaps)}; core gaps: ${JSON.stringify(gapsOf.B.gaps)}`);
-  const ours = result["tcp client (stream)"];
+  o.log(`  restarts (${how}) schedule: ${JSON.stringify(schedule.map((s) => s.listenAt - s.restartAt))} ms down`);
+  o.log(`  restarts (${how}) ours gaps: ${JSON.stringify(gapsOf.A.gaps)}; core gaps: ${JSON.stringify(gapsOf.B.gaps)}`);
+  const ours = result[`tcp client (stream), ${how}`];
+  return { result, ok: ours.lostSilently === 0 && gapsOf.A.notBack === 0 && gapsOf.A.gaps.every((g) => g <= RESTART_BOUND_MS) };
+}
+
+async function restarts(o) {
+  const count = o.quick ? 5 : 20;
+  const clean = await restartRun(o, count, false);
+  // Reported, not judged: what the kernel took but the device never read is gone whoever wrote it (only a
+  // reply can confirm a read); this shows how much that is at 1000 msgs/s.
+  const abortive = await restartRun(o, count, true);
   return {
     restarts: count,
-    msgsPerSec: rate,
+    msgsPerSec: 1000,
     backoff: "100 ms doubling to 1000 ms",
-    result,
-    target: `ours 0 lost silently; back after every restart within ${boundMs} ms`,
-    pass: ours.lostSilently === 0 && gapsOf.A.notBack === 0 && gapsOf.A.gaps.every((g) => g <= boundMs),
+    result: Object.assign({}, clean.result, abortive.result),
+    target: `clean close: ours 0 lost silently, back after every restart within ${RESTART_BOUND_MS} ms (abortive close: reported only)`,
+    pass: clean.ok,
   };
 }
 
