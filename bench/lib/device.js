@@ -93,6 +93,7 @@ async function echo() {
   // Turnaround: from a reply written with nothing else pending to the next request, in µs (the client's share
   // of a round trip when it waits for each reply).
   let turnarounds = [];
+  let seededAt = 0n; // a wait that began before the last "seed" belongs to the previous window
   server = await listen(cfg.port || 0, (s) => {
     connections++;
     const pending = []; // requests of this connection, answered in the order they came
@@ -104,7 +105,8 @@ async function echo() {
       if (out && pending.length === 0) idleSince = process.hrtime.bigint();
     };
     lineReader(s, (line) => {
-      if (pending.length === 0 && idleSince !== undefined) turnarounds.push(Number(process.hrtime.bigint() - idleSince) / 1000);
+      if (pending.length === 0 && idleSince !== undefined && idleSince > seededAt)
+        turnarounds.push(Number(process.hrtime.bigint() - idleSince) / 1000);
       idleSince = undefined;
       const delay = Math.floor(rand() * (cfg.maxDelayMs + 1));
       received++;
@@ -120,6 +122,7 @@ async function echo() {
     rand = prng(m.seed);
     received = 0;
     turnarounds = [];
+    seededAt = process.hrtime.bigint();
     return { ok: true };
   };
   handlers.stats = () => {

@@ -28,10 +28,13 @@
 //            the feeder's send to the output message. Fair: the device is
 //            reseeded before every window, so request k meets the same delay
 //            whichever node sends it; the windows of a round run next to each
-//            other on hosts started once, and the three one-in-flight windows
+//            other on hosts started once, and the four one-in-flight windows
 //            (ours all at once, ours one at a time, core one at a time) run
 //            at the same time, each with its own host and device, so the
-//            shared machine's hiccups hit them alike. The device also times
+//            shared machine's hiccups hit them alike; a second copy of ours
+//            one at a time (A/A control) shows how far two equal nodes'
+//            p99 drift apart in the same run, the tolerance of "not worse".
+//            The device also times
 //            each node's own share of a one-in-flight round trip (from a reply
 //            written to the next request read: turnaroundUs), which the
 //            0-50 ms delays would otherwise hide.
@@ -216,7 +219,8 @@ async function requests(o) {
   const P1ONE = `tcp client, pipeline 1, ${m} one at a time`;
   const CORE_ALL = "core tcp request, 2000 at once";
   const CORE_ONE = `core tcp request, ${m} one at a time`;
-  const w = { [P100]: [], [P1ALL]: [], [P1ONE]: [], [CORE_ALL]: [], [CORE_ONE]: [] };
+  const P1CTL = `tcp client, pipeline 1, ${m} one at a time (A/A control)`;
+  const w = { [P100]: [], [P1ALL]: [], [P1ONE]: [], [P1CTL]: [], [CORE_ALL]: [], [CORE_ONE]: [] };
   const procs = [];
   const track = (x) => (procs.push(x.device, x.host), x);
   try {
@@ -226,12 +230,13 @@ async function requests(o) {
     w[CORE_ALL].push(await requestWindow(core.host, core.device, "burst", burstN));
     // The burst left core's connection with the last message as its "current" one: start one-at-a-time afresh.
     await cleanup(procs.splice(procs.indexOf(core.device), 2));
-    // One host and device each for the three one-in-flight windows, which run at the same time: the shared
+    // One host and device each for the four one-in-flight windows, which run at the same time: the shared
     // machine's hiccups (tens of ms with other work on it) then hit all three alike, and each meets delay k
     // for its request k from its own device, seeded the same.
     const one = {
       [P1ALL]: track(await requestHost("ours", { pipeline: "1" })),
       [P1ONE]: track(await requestHost("ours", { pipeline: "1" })),
+      [P1CTL]: track(await requestHost("ours", { pipeline: "1" })),
       [CORE_ONE]: track(await requestHost("core")),
     };
     for (const x of Object.values(one)) await requestWindow(x.host, x.device, "one-at-a-time", Math.ceil(m / 10)); // warm-up
@@ -273,16 +278,21 @@ async function requests(o) {
   const ratioP100 = median(w[P100].map((x) => x.rtPerSec)) / coreOne;
   // Windows i of ours (pipeline 1, all at once) and core (one at a time) belong to the same round.
   const ratioP1 = median(w[P1ALL].map((x, i) => x.rtPerSec / w[CORE_ONE][i].rtPerSec));
-  const oursClean = [P100, P1ALL, P1ONE].every((name) => w[name].every((x) => x.wrong === 0 && x.dropped === 0 && x.caught === 0));
-  // Same delays for both, so the tail is the device's; "not worse" allows 1 ms for timer granularity.
-  const p99Ok = result[P1ONE].p99ms <= result[CORE_ONE].p99ms + 1;
+  const oursClean = [P100, P1ALL, P1ONE, P1CTL].every((name) => w[name].every((x) => x.wrong === 0 && x.dropped === 0 && x.caught === 0));
+  // Same delays for all, so the tail is the device's plus the machine's hiccups. A second, identical copy of
+  // ours (the A/A control) shows how far two equal nodes drift apart in the same run: "not worse" allows
+  // that much (at least 1 ms, timer granularity).
+  const noiseMs = Math.max(1, Math.abs(result[P1ONE].p99ms - result[P1CTL].p99ms));
+  const p99Ok = result[P1ONE].p99ms <= result[CORE_ONE].p99ms + noiseMs;
   return {
     requestsAtOnce: burstN,
     requestsPerWindow: m,
     deviceDelayMs: `0-${MAX_DELAY_MS}, seeded, replies in order`,
     result,
     ratioVsCore: `pipeline 100 ${round2(ratioP100)}x, pipeline 1 ${Math.round(ratioP1 * 1000) / 1000}x (core one at a time)`,
-    target: "ours 0 wrong, 0 dropped; pipeline 100 >= 10x core one-at-a-time; pipeline 1 >= 1.0x; p99 (one at a time) not worse (+1 ms)",
+    p99NoiseMs: round2(noiseMs),
+    target:
+      "ours 0 wrong, 0 dropped; pipeline 100 >= 10x core one-at-a-time; pipeline 1 >= 1.0x; p99 (one at a time) not worse (within the A/A control's drift, >= 1 ms)",
     pass: oursClean && ratioP100 >= 10 && ratioP1 >= 1.0 && p99Ok,
   };
 }
