@@ -27,17 +27,14 @@
 //            Latency: ours (pipeline 1) and core both fed one at a time, from
 //            the feeder's send to the output message. Fair: the device is
 //            reseeded before every window, so request k meets the same delay
-//            whichever node sends it; the windows of a round run next to each
-//            other on hosts started once, and the four one-in-flight windows
-//            (ours all at once, ours one at a time, core one at a time) run
-//            at the same time, each with its own host and device, so the
-//            shared machine's hiccups hit them alike; a second copy of ours
-//            one at a time (A/A control) shows how far two equal nodes'
-//            p99 drift apart in the same run, the tolerance of "not worse".
-//            The device also times
-//            each node's own share of a one-in-flight round trip (from a reply
-//            written to the next request read: turnaroundUs), which the
-//            0-50 ms delays would otherwise hide.
+//            whichever node sends it. The four one-in-flight windows of a
+//            round (ours all at once, ours one at a time, a second copy of
+//            ours one at a time as an A/A control, core one at a time) run at
+//            the same time, each with its own host and device, so the shared
+//            machine's hiccups hit them alike; the A/A pair's p99 drift is the
+//            tolerance of "not worse". The device also times each node's own
+//            share of a one-in-flight round trip (from a reply written to the
+//            next request read: turnaroundUs), which the 0-50 ms delays hide.
 // restarts   A sink device counts numbered lines "A N" (ours, stream mode,
 //            backoff 100 ms to 1 s, queue 5000) and "B N" (core `tcp out`,
 //            connect to), both fed 1000 msgs/s in one host. It restarts 20
