@@ -320,6 +320,16 @@ describe("the editor in headless chromium", function () {
     await page.selectOption("#node-input-mode", "reply");
     assert.ok(!(await page.isVisible("#node-input-host")));
     assert.ok(await page.isVisible("#node-input-closeAfterReply"));
+    // Send to connections: the targets' rows, the dragged trigger among the nodes to pick, addresses checked.
+    await page.selectOption("#node-input-mode", "broadcast");
+    assert.ok(!(await page.isVisible("#node-input-closeAfterReply")));
+    assert.ok(await page.isVisible("#node-input-exceptSender"));
+    assert.ok(!(await page.isVisible("#node-input-targetNode")));
+    await page.selectOption("#node-input-targets", "node");
+    assert.ok(await page.isVisible("#node-input-targetNode"));
+    await page.locator("#node-input-targetNode option", { hasText: `:${ports.trigger}` }).waitFor({ state: "attached" });
+    await page.selectOption("#node-input-targets", "address");
+    await expectInvalid("#node-input-targetAddresses", "10.0.0.0/33", t.validation.targetAddresses, "10.0.0.0/8");
     await page.selectOption("#node-input-mode", "send");
     await helpShows("send-to-tcp-port");
     await shoot("send-to-tcp-port");
@@ -495,6 +505,13 @@ describe("the editor in headless chromium", function () {
       a.write("hi all\n");
       await got;
       await injectAndSee("list clients", "live clients");
+      // One broadcast to every client of the chat server.
+      const toA = readUntil(a, /server: maintenance/, "the announcement at the first client");
+      const toB = readUntil(b, /server: maintenance/, "the announcement at the second client");
+      await page.click(
+        `[id="${await page.evaluate(() => RED.nodes.filterNodes({ type: "inject" }).find((n) => n.name === "announce to everyone").id)}"] .red-ui-flow-node-button`,
+      );
+      await Promise.all([toA, toB]);
       a.destroy();
       b.destroy();
     },
