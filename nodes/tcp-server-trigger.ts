@@ -79,7 +79,7 @@ export = function register(RED: NodeAPI): void {
 
     const listener: Listener = new Listener({
       listen,
-      inbound: { ...framing, readTimeoutMs: listen.readTimeoutMs, topic },
+      inbound: { ...framing, readTimeoutMs: listen.readTimeoutMs, keepAliveMs: listen.keepAliveMs, topic },
       registry: manager.registry,
       owner,
       security,

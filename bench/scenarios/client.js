@@ -451,7 +451,8 @@ async function halfOpen(o) {
             ? `${msgs.length} messages`
             : `not noticed in ${coreWindowMs / 1000} s`;
       }
-      const ms = noticedAt === undefined ? Infinity : noticedAt - t0;
+      const at = /** @type {number | undefined} */ (noticedAt);
+      const ms = at === undefined ? Infinity : at - t0;
       ourTimes.push(ms);
       o.log(`  halfOpen round ${round + 1}: ours noticed after ${ms} ms${round === 0 ? `; core: ${coreSeen}` : ""}`);
       device.proc.kill("SIGCONT");

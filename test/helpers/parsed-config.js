@@ -50,7 +50,7 @@ function parsedConfig(n) {
       });
     case "tcp-server-client-bridge":
       return plain({
-        listen: parseListenConfig({ port: n.port, host: n.host }),
+        listen: parseListenConfig({ port: n.port, host: n.host, keepAlive: n.keepAlive }),
         bridge: parseBridgeConfig(n),
         framing: parseFramingConfig(n),
         guards: parseListenGuards(n),

@@ -17,6 +17,25 @@ const {
 } = require("../helpers");
 
 const { keyed } = require("../helpers/catalog");
+const { skipBecause } = require("../helpers/skips");
+const fs = require("fs");
+
+/**
+ * The kernel's timer on our end of a connection (Linux /proc/net/tcp): [kind, seconds left] of the socket whose
+ * local port is `local` and remote port `remote`; kind 2 is TCP keep-alive, 0 none. undefined: not found.
+ */
+function kernelTimer(local, remote) {
+  const hex = (n) => n.toString(16).toUpperCase().padStart(4, "0");
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of fs.readFileSync(file, "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 6 || !f[1].endsWith(`:${hex(local)}`) || !f[2].endsWith(`:${hex(remote)}`)) continue;
+      const [kind, when] = f[5].split(":");
+      return [parseInt(kind, 16), parseInt(when, 16) / 100];
+    }
+  }
+  return undefined;
+}
 
 const NODES = [nodes.manager, nodes.trigger];
 
@@ -52,6 +71,23 @@ describe("tcp-server-trigger", function () {
     }
     assert.strictEqual(new Set(msgs.map((m) => m._session.id)).size, 1);
     c.destroy();
+  });
+
+  it("TCP keep-alive: the setting's delay on each accepted connection (the kernel's timer), 0 turns it off", async function () {
+    if (!fs.existsSync("/proc/net/tcp")) skipBecause(this, "TCP keep-alive timer", "no /proc/net/tcp to read it from (Linux only)");
+    const { port } = await start({ event: "line", keepAlive: 30000 });
+    const c = await connect(port);
+    await sleep(100);
+    const [kind, left] = kernelTimer(port, c.localPort) || [];
+    assert.strictEqual(kind, 2, "a keep-alive timer");
+    assert.ok(left > 25 && left <= 30, `first probe in ${left} s`);
+    c.destroy();
+    await helper.unload();
+    const off = await start({ event: "line", keepAlive: 0 });
+    const d = await connect(off.port);
+    await sleep(100);
+    assert.deepStrictEqual(kernelTimer(off.port, d.localPort), [0, 0], "no timer");
+    d.destroy();
   });
 
   it("keeps each connection's frames apart and in order", async function () {

@@ -124,7 +124,8 @@ export function attachConnection(
   const port = peer ? peer.port : socket.remotePort;
   if (socket.destroyed) return undefined;
   socket.setNoDelay(true);
-  socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
+  const keepAlive = opts.keepAliveMs ?? KEEPALIVE_DELAY_MS;
+  if (keepAlive > 0) socket.setKeepAlive(true, keepAlive);
   const ip = address === undefined ? UNKNOWN_PEER : plainAddress(address);
   const localPort = socket.localPort ?? 0;
   const session = registry.add(socket, { remoteAddress: ip, remotePort: port ?? 0, localPort, owner, direction });

@@ -16,6 +16,8 @@ export interface ListenConfig {
   maxConnections: number;
   /** 0 = off. */
   readTimeoutMs: number;
+  /** TCP keep-alive delay of each connection; 0 = off. */
+  keepAliveMs: number;
 }
 
 export interface ListenProps {
@@ -23,11 +25,12 @@ export interface ListenProps {
   host?: unknown;
   maxConnections?: unknown;
   readTimeout?: unknown;
+  keepAlive?: unknown;
 }
 
 export function parseListenConfig(p: ListenProps): ListenConfig {
   const v = readProps(LISTEN, p as Record<string, unknown>, SCHEMA_ENV);
-  return { port: v.port, host: v.host, maxConnections: v.maxConnections, readTimeoutMs: v.readTimeout };
+  return { port: v.port, host: v.host, maxConnections: v.maxConnections, readTimeoutMs: v.readTimeout, keepAliveMs: v.keepAlive };
 }
 
 /** The "security" properties of a listening node other than TLS (that needs the tls-config node). */

@@ -77,6 +77,8 @@ export interface InboundHandlers<C> {
 export interface InboundOptions extends FramingConfig {
   /** 0 = off: no byte received for this long closes the connection. */
   readTimeoutMs: number;
+  /** TCP keep-alive delay; 0 = off; undefined: KEEPALIVE_DELAY_MS (connection.ts). */
+  keepAliveMs?: number;
   topic: string;
 }
 

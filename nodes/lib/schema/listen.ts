@@ -17,5 +17,14 @@ export const LISTEN_LIMITS = {
   readTimeout: whole({ value: 0, min: 0, max: MAX_INT32, message: "whole" }),
 };
 
+/**
+ * TCP keep-alive on each accepted connection: the first probe after this many ms
+ * without traffic (0 = off). 60 s was the fixed value before it was a setting.
+ * Declared after every other property of its nodes: saved flows keep their key order.
+ */
+export const KEEP_ALIVE = {
+  keepAlive: whole({ value: 60_000, min: 0, max: MAX_INT32, message: "whole" }),
+};
+
 /** The listen properties the runtime reads together (lib/inbound/listen-config). */
-export const LISTEN = { ...listenAddress(7000), ...LISTEN_LIMITS };
+export const LISTEN = { ...listenAddress(7000), ...LISTEN_LIMITS, ...KEEP_ALIVE };

@@ -7,7 +7,7 @@ import { BRIDGE_PEER } from "./bridge";
 import { CLIENT_GREETING, CLIENT_LIMITS, CLIENT_WHAT, CLIENT_WHEN, CLIENT_WHERE } from "./client";
 import type { Schema } from "./core";
 import { FRAMING } from "./framing";
-import { listenAddress, LISTEN_LIMITS } from "./listen";
+import { KEEP_ALIVE, listenAddress, LISTEN_LIMITS } from "./listen";
 import { MESSAGES, NAMED } from "./named";
 import { configNode } from "./plain";
 import { LISTEN_GUARDS, tls, TLS_CLIENT, TLS_SERVER } from "./security";
@@ -24,6 +24,7 @@ export const TRIGGER = {
   ...FRAMING,
   ...TLS_SERVER,
   ...LISTEN_GUARDS,
+  ...KEEP_ALIVE,
 };
 
 export const BRIDGE = {
@@ -36,6 +37,7 @@ export const BRIDGE = {
   ...TLS_SERVER,
   ...LISTEN_GUARDS,
   ...TLS_CLIENT,
+  ...KEEP_ALIVE,
 };
 
 export const CLIENT = {

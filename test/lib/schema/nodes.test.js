@@ -54,6 +54,7 @@ const SAVED_ORDER = {
     "outputs",
     ...FRAMING,
     ...LISTEN_SECURITY,
+    "keepAlive",
   ],
   "send-to-tcp-port": [
     "name",
@@ -113,6 +114,7 @@ const SAVED_ORDER = {
     ...FRAMING,
     ...LISTEN_SECURITY,
     "tlsVerify",
+    "keepAlive",
   ],
   /** New with the schemas: the order its first release saves, kept from then on. */
   "tcp-client-link": [
