@@ -48,7 +48,7 @@ export = function register(RED: NodeAPI): void {
     let security: ListenSecurity;
     let dialTls: ClientTls;
     try {
-      listen = parseListenConfig({ port: def.port, host: def.host, keepAlive: def.keepAlive });
+      listen = parseListenConfig({ port: def.port, host: def.host, keepAlive: def.keepAlive, greeting: def.greeting });
       cfg = parseBridgeConfig(def as BridgeProps);
       framing = parseFramingConfig(def as FramingProps);
       security = listenSecurity(RED, def, t);
@@ -123,7 +123,13 @@ export = function register(RED: NodeAPI): void {
       listenRetryMs: tun.listenRetryMs,
       listen,
       config: cfg,
-      inbound: { ...framing, readTimeoutMs: 0, keepAliveMs: listen.keepAliveMs, topic },
+      inbound: {
+        ...framing,
+        readTimeoutMs: 0,
+        keepAliveMs: listen.keepAliveMs,
+        ...(listen.greeting ? { greeting: listen.greeting } : {}),
+        topic,
+      },
       registry: manager.registry,
       owner,
       security,

@@ -79,7 +79,13 @@ export = function register(RED: NodeAPI): void {
 
     const listener: Listener = new Listener({
       listen,
-      inbound: { ...framing, readTimeoutMs: listen.readTimeoutMs, keepAliveMs: listen.keepAliveMs, topic },
+      inbound: {
+        ...framing,
+        readTimeoutMs: listen.readTimeoutMs,
+        keepAliveMs: listen.keepAliveMs,
+        ...(listen.greeting ? { greeting: listen.greeting } : {}),
+        topic,
+      },
       registry: manager.registry,
       owner,
       security,

@@ -50,7 +50,7 @@ function parsedConfig(n) {
       });
     case "tcp-server-client-bridge":
       return plain({
-        listen: parseListenConfig({ port: n.port, host: n.host, keepAlive: n.keepAlive }),
+        listen: parseListenConfig({ port: n.port, host: n.host, keepAlive: n.keepAlive, greeting: n.greeting }),
         bridge: parseBridgeConfig(n),
         framing: parseFramingConfig(n),
         guards: parseListenGuards(n),

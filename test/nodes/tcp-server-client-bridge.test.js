@@ -213,6 +213,20 @@ describe("tcp-server-client-bridge", function () {
     assert.strictEqual(centre.conns[0].text(), "SOS!12345678");
   });
 
+  it("greeting: a client that connects gets it first; the dialled peer does not", async function () {
+    const centre = usePeer(await peerServer());
+    const { br } = await start({ peerPort: centre.port, eventBytes: 0, greeting: "HELLO\\r\\n" });
+    await waitFor(() => centre.conns.length === 1, "dialled out");
+    br.receive({ payload: "to the peer" });
+    await waitFor(() => centre.conns[0].text() === "to the peer", "only the input at the dialled peer");
+    await helper.unload();
+    const again = await start({ peerPort: await freePort(), eventBytes: 100, greeting: "HELLO\\r\\n" });
+    const c = await connect(again.port);
+    const got = inbox(c);
+    await waitFor(() => got() === "HELLO\r\n", "the greeting at the client");
+    c.destroy();
+  });
+
   it("event bytes 0 dials right after deploy; the link is in the manager's live list", async function () {
     const centre = usePeer(await peerServer());
     const { br, status } = await start({ peerPort: centre.port, eventBytes: 0 });

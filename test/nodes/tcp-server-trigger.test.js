@@ -90,6 +90,18 @@ describe("tcp-server-trigger", function () {
     d.destroy();
   });
 
+  it("greeting: each new client gets it first, as it connects", async function () {
+    const { port, out } = await start({ event: "line", greeting: "READY\\r\\n" });
+    const [a, b] = [await connect(port), await connect(port)];
+    const [ga, gb] = [readAll(a), readAll(b)];
+    a.write("x\n");
+    await out.until(1);
+    a.end();
+    b.end();
+    assert.strictEqual((await ga).toString(), "READY\r\n");
+    assert.strictEqual((await gb).toString(), "READY\r\n");
+  });
+
   it("keeps each connection's frames apart and in order", async function () {
     const { port, out } = await start({ event: "line", eol: "lf" });
     const a = await connect(port);

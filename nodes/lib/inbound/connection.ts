@@ -129,6 +129,8 @@ export function attachConnection(
   const ip = address === undefined ? UNKNOWN_PEER : plainAddress(address);
   const localPort = socket.localPort ?? 0;
   const session = registry.add(socket, { remoteAddress: ip, remotePort: port ?? 0, localPort, owner, direction });
+  // The greeting goes first: nothing else can have been written to a connection just accepted.
+  if (opts.greeting && direction === "in") socket.write(opts.greeting);
   const conn = { session, socket, h, sessionId: session.id, ip, port: port ?? 0, localPort } as {
     -readonly [K in keyof LiveConnection]: LiveConnection[K];
   };

@@ -5,6 +5,7 @@
  * and the bridge.
  */
 import { AccessControl } from "./access-control";
+import { escapedBytes } from "../base/escapes";
 import { SCHEMA_ENV } from "../base/encoding";
 import { LISTEN, LISTEN_GUARDS, readProps, type ProxyMode } from "../schema";
 
@@ -18,6 +19,8 @@ export interface ListenConfig {
   readTimeoutMs: number;
   /** TCP keep-alive delay of each connection; 0 = off. */
   keepAliveMs: number;
+  /** Written to each new client before anything else; absent = none. */
+  greeting?: Buffer;
 }
 
 export interface ListenProps {
@@ -26,11 +29,19 @@ export interface ListenProps {
   maxConnections?: unknown;
   readTimeout?: unknown;
   keepAlive?: unknown;
+  greeting?: unknown;
 }
 
 export function parseListenConfig(p: ListenProps): ListenConfig {
   const v = readProps(LISTEN, p as Record<string, unknown>, SCHEMA_ENV);
-  return { port: v.port, host: v.host, maxConnections: v.maxConnections, readTimeoutMs: v.readTimeout, keepAliveMs: v.keepAlive };
+  return {
+    port: v.port,
+    host: v.host,
+    maxConnections: v.maxConnections,
+    readTimeoutMs: v.readTimeout,
+    keepAliveMs: v.keepAlive,
+    ...(v.greeting === undefined ? {} : { greeting: escapedBytes(v.greeting) }),
+  };
 }
 
 /** The "security" properties of a listening node other than TLS (that needs the tls-config node). */

@@ -79,6 +79,8 @@ export interface InboundOptions extends FramingConfig {
   readTimeoutMs: number;
   /** TCP keep-alive delay; 0 = off; undefined: KEEPALIVE_DELAY_MS (connection.ts). */
   keepAliveMs?: number;
+  /** Written to each connection a client opened ("in"), before anything else. */
+  greeting?: Buffer;
   topic: string;
 }
 

@@ -1,5 +1,6 @@
 /** Where a listening node listens (the trigger and the bridge), and the trigger's connection limits. */
 import { host } from "./host";
+import { optionalEscapes } from "./escapes";
 import { MAX_INT32, port, whole } from "./numbers";
 
 /** Port and bind address; `defaultPort` is what a new node gets. */
@@ -26,5 +27,10 @@ export const KEEP_ALIVE = {
   keepAlive: whole({ value: 60_000, min: 0, max: MAX_INT32, message: "whole" }),
 };
 
+/** Bytes written to each new client before anything else (a banner, a prompt); "" = none. After KEEP_ALIVE, for the same reason. */
+export const GREETING = {
+  greeting: optionalEscapes({ value: "", message: "escapes" }),
+};
+
 /** The listen properties the runtime reads together (lib/inbound/listen-config). */
-export const LISTEN = { ...listenAddress(7000), ...LISTEN_LIMITS, ...KEEP_ALIVE };
+export const LISTEN = { ...listenAddress(7000), ...LISTEN_LIMITS, ...KEEP_ALIVE, ...GREETING };

@@ -55,6 +55,7 @@ const SAVED_ORDER = {
     ...FRAMING,
     ...LISTEN_SECURITY,
     "keepAlive",
+    "greeting",
   ],
   "send-to-tcp-port": [
     "name",
@@ -115,6 +116,7 @@ const SAVED_ORDER = {
     ...LISTEN_SECURITY,
     "tlsVerify",
     "keepAlive",
+    "greeting",
   ],
   /** New with the schemas: the order its first release saves, kept from then on. */
   "tcp-client-link": [
