@@ -84,6 +84,7 @@ export = function register(RED: NodeAPI): void {
         readTimeoutMs: listen.readTimeoutMs,
         keepAliveMs: listen.keepAliveMs,
         ...(listen.greeting ? { greeting: listen.greeting } : {}),
+        ...(listen.probe ? { probe: listen.probe } : {}),
         topic,
       },
       registry: manager.registry,
@@ -117,7 +118,8 @@ export = function register(RED: NodeAPI): void {
         },
         frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg),
         skipped: (count, conn) => node.warn(skippedWarning(t, count, conn)),
-        readTimeout: (conn) => connEvent("timeout", conn),
+        // Why: "idle" (nothing for the read timeout), or "probe" (nor an answer to the probe after it).
+        readTimeout: (conn, probed) => connEvent("timeout", conn, { reason: probed ? "probe" : "idle" }),
         socketError: (err, conn) => {
           node.debug(t("log.socket-error", { peer: peerLabel(conn.peer.ip, conn.peer.port), error: err.message }));
           connEvent("error", conn, { error: err });

@@ -618,6 +618,8 @@ describe("fault: input fuzz", function () {
       trig({ manager: "no-such-manager" }),
       trig({ keepAlive: -1 }),
       trig({ greeting: "\\q" }),
+      trig({ readTimeout: 100, probe: "\\q" }),
+      trig({ readTimeout: 100, probe: "PING", probeAnswer: 0 }),
       send({ mode: 42 }),
       send({ mode: "multicast" }),
       send({ mode: "broadcast", targets: "everyone" }),

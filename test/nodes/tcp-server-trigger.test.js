@@ -102,6 +102,35 @@ describe("tcp-server-trigger", function () {
     assert.strictEqual((await gb).toString(), "READY\r\n");
   });
 
+  it("read timeout with a probe: a client that answers stays; a silent one gets the probe, then a timeout event (reason probe) and is closed", async function () {
+    const { port, out, ev } = await start({
+      event: "line",
+      events: true,
+      outputs: 2,
+      readTimeout: 300,
+      probe: "PING\\n",
+      probeAnswer: 300,
+    });
+    const alive = await connect(port);
+    alive.on("data", (d) => d.toString().includes("PING") && alive.write("PONG\n"));
+    const silent = await connect(port);
+    const silentPort = silent.localPort;
+    const heard = readAll(silent);
+    assert.strictEqual((await heard).toString(), "PING\n", "the probe, then the close");
+    await sleep(700);
+    assert.ok(!alive.destroyed && alive.readyState === "open", "the answering client is still connected");
+    const timeouts = ev.msgs.filter((m) => m.event === "timeout");
+    assert.deepStrictEqual(
+      timeouts.map((m) => [m.port, m.reason]),
+      [[silentPort, "probe"]],
+    );
+    assert.ok(
+      out.msgs.some((m) => m.payload === "PONG"),
+      "the answer is data like any other",
+    );
+    alive.destroy();
+  });
+
   it("keeps each connection's frames apart and in order", async function () {
     const { port, out } = await start({ event: "line", eol: "lf" });
     const a = await connect(port);

@@ -32,7 +32,7 @@ export interface Connection {
 export interface ConnectionHandlers {
   messages(batch: InboundMessage[], conn: Connection): void;
   frameError(err: FrameTooLargeError | IncompleteFrameError, msg: InboundMessage, conn: Connection): void;
-  readTimeout(conn: Connection): void;
+  readTimeout(conn: Connection, probed: boolean): void;
   /** Bytes outside any frame, skipped (start/end and length-field modes): one call per socket read. */
   skipped(count: number, conn: Connection): void;
   socketError(err: Error, conn: Connection): void;
@@ -90,9 +90,9 @@ function adapterFor(h: ConnectionHandlers): InboundHandlers<LiveConnection> {
         if (err instanceof FrameTooLargeError) c.session.closeReason ??= "frame-too-large";
         h.frameError(err, msg, c);
       },
-      readTimeout: (c) => {
+      readTimeout: (c, probed) => {
         c.session.closeReason ??= "timeout";
-        h.readTimeout(c);
+        h.readTimeout(c, probed);
       },
       skipped: (n, c) => h.skipped(n, c),
     };

@@ -7,7 +7,7 @@
 import { AccessControl } from "./access-control";
 import { escapedBytes } from "../base/escapes";
 import { SCHEMA_ENV } from "../base/encoding";
-import { LISTEN, LISTEN_GUARDS, readProps, type ProxyMode } from "../schema";
+import { LISTEN, LISTEN_GUARDS, PROBE, readProps, type ProxyMode } from "../schema";
 
 export interface ListenConfig {
   port: number;
@@ -21,6 +21,8 @@ export interface ListenConfig {
   keepAliveMs: number;
   /** Written to each new client before anything else; absent = none. */
   greeting?: Buffer;
+  /** The trigger's probe after the read timeout; absent = none. */
+  probe?: { bytes: Buffer; answerMs: number };
 }
 
 export interface ListenProps {
@@ -30,10 +32,12 @@ export interface ListenProps {
   readTimeout?: unknown;
   keepAlive?: unknown;
   greeting?: unknown;
+  probe?: unknown;
+  probeAnswer?: unknown;
 }
 
 export function parseListenConfig(p: ListenProps): ListenConfig {
-  const v = readProps(LISTEN, p as Record<string, unknown>, SCHEMA_ENV);
+  const v = readProps({ ...LISTEN, ...PROBE }, p as Record<string, unknown>, SCHEMA_ENV);
   return {
     port: v.port,
     host: v.host,
@@ -41,6 +45,7 @@ export function parseListenConfig(p: ListenProps): ListenConfig {
     readTimeoutMs: v.readTimeout,
     keepAliveMs: v.keepAlive,
     ...(v.greeting === undefined ? {} : { greeting: escapedBytes(v.greeting) }),
+    ...(v.probe === undefined ? {} : { probe: { bytes: escapedBytes(v.probe), answerMs: v.probeAnswer ?? 5000 } }),
   };
 }
 

@@ -106,7 +106,7 @@ export class Listener {
     this.connHandlers = {
       messages: (batch, c) => h.messages(batch, c),
       frameError: (err, msg, c) => h.frameError(err, msg, c),
-      readTimeout: (c) => h.readTimeout(c),
+      readTimeout: (c, probed) => h.readTimeout(c, probed),
       skipped: (n, c) => h.skipped(n, c),
       socketError: (err, c) => h.socketError(err, c),
       closed: (c, why) => {

@@ -68,15 +68,17 @@ export interface InboundHandlers<C> {
   messages(batch: InboundMessage[], ctx: C): void;
   /** A frame error (too large, cut short). After a too-large frame the stream destroys the socket. */
   frameError(err: FrameTooLargeError | IncompleteFrameError, msg: InboundMessage, ctx: C): void;
-  /** The read timeout passed without a byte; the stream destroys the socket right after. */
-  readTimeout(ctx: C): void;
+  /** The read timeout passed without a byte (probed: also the probe's answer time); the stream destroys the socket right after. */
+  readTimeout(ctx: C, probed: boolean): void;
   /** Bytes the framer skipped (outside any frame): one call per socket read that skipped some, never per byte. */
   skipped(count: number, ctx: C): void;
 }
 
 export interface InboundOptions extends FramingConfig {
-  /** 0 = off: no byte received for this long closes the connection. */
+  /** 0 = off: no byte received for this long closes the connection (or, with probe, sends the probe first). */
   readTimeoutMs: number;
+  /** With a read timeout: bytes written when it passes, and how long an answer (any byte) may take before the connection closes. */
+  probe?: { bytes: Buffer; answerMs: number };
   /** TCP keep-alive delay; 0 = off; undefined: KEEPALIVE_DELAY_MS (connection.ts). */
   keepAliveMs?: number;
   /** Written to each connection a client opened ("in"), before anything else. */
@@ -119,6 +121,8 @@ export class InboundStream<C> {
   readonly payload: PayloadMaker;
   private batch: InboundMessage[] | undefined;
   private readTimer: NodeJS.Timeout | undefined;
+  /** The probe went out; the next byte answers it. */
+  private probing = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private finished = false;
 
@@ -159,7 +163,8 @@ export class InboundStream<C> {
   /** One socket read. */
   push(chunk: Buffer): void {
     if (this.finished) return;
-    this.readTimer?.refresh();
+    if (this.probing) this.answered();
+    else this.readTimer?.refresh();
     const framer = (this.framer ??= createFramer(this.opts.framing, this.opts.maxFrame));
     try {
       framer.push(chunk, collect, this);
@@ -195,9 +200,23 @@ export class InboundStream<C> {
     this.deliver();
   }
 
+  private answered(): void {
+    this.probing = false;
+    clearTimeout(this.readTimer);
+    this.readTimer = setTimeout(() => this.onReadTimeout(), this.opts.readTimeoutMs);
+  }
+
   private onReadTimeout(): void {
     if (this.finished) return;
-    this.handlers.readTimeout(this.ctx);
+    const probe = this.opts.probe;
+    if (probe && !this.probing && !this.socket.destroyed) {
+      // Silent for the read timeout: ask, and give the client the answer time before giving up.
+      this.probing = true;
+      this.socket.write(probe.bytes);
+      this.readTimer = setTimeout(() => this.onReadTimeout(), probe.answerMs);
+      return;
+    }
+    this.handlers.readTimeout(this.ctx, this.probing);
     this.socket.destroy();
   }
 

@@ -1,5 +1,6 @@
 /** Where a listening node listens (the trigger and the bridge), and the trigger's connection limits. */
 import { host } from "./host";
+import type { View } from "./core";
 import { optionalEscapes } from "./escapes";
 import { MAX_INT32, port, whole } from "./numbers";
 
@@ -16,6 +17,19 @@ export const LISTEN_LIMITS = {
   maxConnections: whole({ value: 0, min: 0, max: 1_000_000, message: "whole" }),
   /** ms; 0 = off. */
   readTimeout: whole({ value: 0, min: 0, max: MAX_INT32, message: "whole" }),
+};
+
+const reading = (p: View): boolean =>
+  (p.value("readTimeout") as number | undefined) !== undefined && (p.value("readTimeout") as number) > 0;
+const probing = (p: View): boolean => reading(p) && p.value("probe") !== undefined;
+
+/**
+ * The trigger's probe: with a read timeout, these bytes go to a client that was silent that long, and it has
+ * probeAnswer ms to send anything before it is closed. Declared after every other property (saved key order).
+ */
+export const PROBE = {
+  probe: optionalEscapes({ value: "", when: reading, message: "escapes" }),
+  probeAnswer: whole({ value: 5000, min: 1, max: MAX_INT32, when: probing, message: "positive" }),
 };
 
 /**

@@ -7,7 +7,7 @@ import { BRIDGE_PEER } from "./bridge";
 import { CLIENT_GREETING, CLIENT_LIMITS, CLIENT_WHAT, CLIENT_WHEN, CLIENT_WHERE } from "./client";
 import type { Schema } from "./core";
 import { FRAMING } from "./framing";
-import { GREETING, KEEP_ALIVE, listenAddress, LISTEN_LIMITS } from "./listen";
+import { GREETING, KEEP_ALIVE, listenAddress, LISTEN_LIMITS, PROBE } from "./listen";
 import { MESSAGES, NAMED } from "./named";
 import { configNode } from "./plain";
 import { LISTEN_GUARDS, tls, TLS_CLIENT, TLS_SERVER } from "./security";
@@ -26,6 +26,7 @@ export const TRIGGER = {
   ...LISTEN_GUARDS,
   ...KEEP_ALIVE,
   ...GREETING,
+  ...PROBE,
 };
 
 export const BRIDGE = {

@@ -56,6 +56,8 @@ const SAVED_ORDER = {
     ...LISTEN_SECURITY,
     "keepAlive",
     "greeting",
+    "probe",
+    "probeAnswer",
   ],
   "send-to-tcp-port": [
     "name",
