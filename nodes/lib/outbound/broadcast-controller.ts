@@ -6,7 +6,7 @@
  * also ends with EBROADCAST for a Catch node. A slow or stalled client fails
  * alone (broadcast.ts) and never holds up the others' bytes.
  */
-import { CodedError, codedError, type CatalogEntry, type Translate } from "../base/coded-error";
+import { CodedError, codedError, type CatalogEntry } from "../base/coded-error";
 import type { Session, SessionRegistry } from "../sessions/registry";
 import {
   explicitIds,
@@ -17,26 +17,17 @@ import {
   type BroadcastTargets,
   type FanOutOptions,
 } from "./broadcast";
-import { OrderedData } from "./ordered-data";
-import { Outcomes, type Load } from "./outcomes";
 import { sessionIdOf } from "./reply";
-import { WaitingSet, type Waiter } from "./waiting";
-import type { Done, Evaluate, Msg, ReadNow, Send, ShowStatus } from "./node-io";
+import { SessionWriter, type SessionWriterOptions } from "./session-writer";
+import type { Waiter } from "./waiting";
+import type { Done, Msg, Send } from "./node-io";
 
-export interface BroadcastControllerOptions {
+export interface BroadcastControllerOptions extends SessionWriterOptions {
   registry: SessionRegistry;
   targets: BroadcastTargets;
   /** Leave out the session the message came from (msg._session): a relay or chat. */
   exceptSender: boolean;
   fan: FanOutOptions;
-  data: Evaluate;
-  dataNow?: ReadNow;
-  encoding: string;
-  /** At stop, how long broadcasts still being written may take. */
-  drainMs: number;
-  t: Translate;
-  status: ShowStatus;
-  wired: boolean;
 }
 
 /** Some of a broadcast's sessions did not get it: how many, and the codes. */
@@ -71,45 +62,17 @@ function codeCounts(r: BroadcastResult): string {
   return [...counts].map(([code, n]) => `${code} ×${n}`).join(", ");
 }
 
-export class BroadcastController implements Load {
-  private readonly data: OrderedData;
-  private readonly waiting = new WaitingSet();
-  private readonly out: Outcomes;
+export class BroadcastController extends SessionWriter {
   /** The filter when no sender is left out (the common case): made once. */
   private readonly keep: (s: Session) => boolean;
 
   constructor(private readonly o: BroadcastControllerOptions) {
-    this.data = new OrderedData(o);
-    this.out = new Outcomes({ t: o.t, status: o.status, wired: o.wired, unverified: false, idleKey: "status.broadcast" }, this);
+    super(o, "status.broadcast");
     this.keep = sessionFilter(o.targets);
   }
 
-  /** Broadcasts waiting for slow clients. */
-  get running(): number {
-    return this.waiting.size;
-  }
-
-  get queued(): number {
-    return 0;
-  }
-
-  input(msg: Msg, send: Send, done: Done): void {
-    const now = this.data.now(msg);
-    if (now !== undefined) {
-      if (now instanceof Error) this.out.fail(done, now, "");
-      else this.broadcast(msg, send, done, now);
-      return;
-    }
-    this.data.later(msg, (data) => (data instanceof Error ? this.out.fail(done, data, "") : this.broadcast(msg, send, done, data)));
-  }
-
-  close(done: () => void): void {
-    this.waiting.close(
-      this.o.drainMs,
-      () => codedError(this.o.t("errors.broadcast-stopped"), "ESTOPPED"),
-      () => this.out.stop(),
-      done,
-    );
+  protected stopped(): Error {
+    return codedError(this.o.t("errors.broadcast-stopped"), "ESTOPPED");
   }
 
   private targetsOf(msg: Msg): readonly (Session | string)[] | Error {
@@ -119,7 +82,7 @@ export class BroadcastController implements Load {
     return selectSessions(o.registry, typeof sender === "string" ? sessionFilter(o.targets, sender) : this.keep);
   }
 
-  private broadcast(msg: Msg, send: Send, done: Done, data: Buffer): void {
+  protected write(msg: Msg, send: Send, done: Done, data: Buffer): void {
     const targets = this.targetsOf(msg);
     if (targets instanceof Error) {
       this.out.fail(done, targets, "");

@@ -19,6 +19,7 @@
  *   broadcast-controller  the send node sending to connections: inputs -> fan-out -> outputs
  *   ordered-data  a message's data as bytes, in arrival order (reply, broadcast)
  *   waiting       messages whose writes wait behind slow peers; ESTOPPED at the drain bound
+ *   session-writer  what the reply and broadcast controllers share (data in order, waiting, stop)
  *   outcomes      how they all end a message (output, error, status)
  *   node-io       what the controllers take from the node (send, done, status, readers)
  */
@@ -38,5 +39,6 @@ export * from "./reply-controller";
 export * from "./send-config";
 export * from "./send-controller";
 export * from "./send-errors";
+export * from "./session-writer";
 export * from "./transfer";
 export * from "./waiting";
