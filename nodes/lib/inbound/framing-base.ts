@@ -77,6 +77,13 @@ export abstract class BaseFramer implements Framer {
     throw new FrameTooLargeError(size, this.maxFrame);
   }
 
+  /** Keeps buf[pos..] (all of buf when pos is 0, without a copy) for the next read; nothing when pos is at its end. */
+  protected keepFrom(buf: Buffer, pos: number): void {
+    if (pos === buf.length) return;
+    if (pos === 0) this.pending.add(buf);
+    else this.pending.addCopy(buf, pos);
+  }
+
   protected checkPending(): void {
     if (this.pending.length > this.maxFrame) this.tooLarge(this.pending.length);
   }

@@ -58,10 +58,7 @@ export class FieldFramer extends BaseFramer {
       buf = this.pending.drain();
     }
     this.need = -1;
-    const pos = this.scan(buf, sink, ctx);
-    if (pos === buf.length) return;
-    if (pos === 0) this.pending.add(buf);
-    else this.pending.addCopy(buf, pos);
+    this.keepFrom(buf, this.scan(buf, sink, ctx));
   }
 
   override flush(): Remainder | undefined {

@@ -258,8 +258,7 @@ class LengthFramer extends BaseFramer {
     this.need = -1;
     const pos = this.scan(buf, sink, ctx);
     if (pos === buf.length) return;
-    if (pos === 0) this.pending.add(buf);
-    else this.pending.addCopy(buf, pos);
+    this.keepFrom(buf, pos);
     if (this.pending.length >= this.headerBytes) {
       this.need = this.headerBytes + this.bodyLength(this.pending.peek(this.headerBytes), 0);
     }
