@@ -7,23 +7,12 @@
 //   sink       counts numbered lines "P N" per prefix P; can restart (stop listening, close, listen again);
 //   heartbeat  answers "PING" with "PONG".
 "use strict";
+const { prng } = require("../../scripts/lib/prng");
 const net = require("net");
 
 const cfg = JSON.parse(process.argv[2]);
 const sockets = new Set();
 let server;
-
-/** mulberry32: the same delays for the same seed, so every implementation meets the same device. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Calls onLine for each complete line of a socket (without the newline). */
 function lineReader(socket, onLine) {

@@ -4,6 +4,7 @@
 // bytes the conversion table promises on the wire) or in an error a Catch node
 // receives with a code; nothing throws, nothing is lost: in = out + caught.
 "use strict";
+const { prng } = require("../../scripts/lib/prng");
 const assert = require("assert");
 const net = require("net");
 const vm = require("vm");
@@ -18,18 +19,6 @@ const NODES = [nodes.manager, nodes.trigger, nodes.send, nodes.bridge, nodes.cli
 const HOST = "127.0.0.1";
 const { DEFAULT_MANAGER } = lib("sessions/manager.js");
 const HUGE = 8 * 1024 * 1024;
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Payloads of every type with what the conversion table (lib/outbound-payload)
