@@ -169,15 +169,6 @@ export = function register(RED: NodeAPI): void {
       if (err.kind === "queue-full") sendEvent("queue-full", live, { policy: err.detail.policy, dropped: err.detail.dropped }, coded(err));
       job.done(coded(err));
     };
-    /** The hot path (a streaming device): the connection's fields read once, one object per message. */
-    let known: { conn: Connection; session: string; localPort: number | undefined; connectedAt: number } | undefined;
-    const frameOut = (m: InboundMessage, conn: Connection): NodeMessage => {
-      if (known?.conn !== conn)
-        known = { conn, session: conn.session.id, localPort: conn.socket.localPort, connectedAt: conn.session.connectedAt };
-      const out = m as InboundMessage & { tcp?: unknown };
-      out.tcp = { host: cfg.host, port: cfg.port, session: known.session, localPort: known.localPort, connectedAt: known.connectedAt };
-      return out;
-    };
 
     const linkOptions = {
       host: cfg.host,
@@ -224,9 +215,9 @@ export = function register(RED: NodeAPI): void {
         handlers: {
           ...linkEvents,
           // One send() per frame, as the trigger does (Node-RED clones every message after the first of a batch).
-          frames: (batch, conn) => {
-            if (cfg.events) for (const m of batch) node.send([frameOut(m, conn), null]);
-            else for (const m of batch) node.send(frameOut(m, conn));
+          frames: (batch) => {
+            if (cfg.events) for (const m of batch) node.send([m, null]);
+            else for (const m of batch) node.send(m);
           },
           sent: (job) => job.done(),
           failed,

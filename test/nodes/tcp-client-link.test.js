@@ -28,7 +28,7 @@ describe("tcp-client-link", function () {
     while (devices.length) await devices.pop().close();
   });
 
-  it("stream: every line from the device is a message with msg.tcp; every input is written and ends with done()", async function () {
+  it("stream: every line from the device is a message shaped like a trigger's; every input is written and ends with done()", async function () {
     const dev = use(await device());
     const t = await start({ port: String(dev.port), events: true });
     await waitFor(() => dev.conns.length === 1, "the client dialled the device");
@@ -38,8 +38,9 @@ describe("tcp-client-link", function () {
       got.map((m) => m.payload),
       ["12.5 kg", "13.0 kg"],
     );
-    assert.strictEqual(got[0].tcp.port, dev.port);
-    assert.strictEqual(got[0].tcp.host, "127.0.0.1");
+    assert.strictEqual(got[0].port, dev.port);
+    assert.strictEqual(got[0].ip, "127.0.0.1");
+    assert.ok(Number.isInteger(got[0].localPort) && got[0].localPort > 0);
     assert.ok(got[0]._session && got[0]._session.id, "the session a reply to sender can use");
     assert.ok(DEFAULT_MANAGER.registry.get(got[0]._session.id), "the link is a session of the manager");
     for (let i = 0; i < 5; i++) t.cl.receive({ payload: `cmd ${i}\n` });
