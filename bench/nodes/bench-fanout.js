@@ -5,6 +5,7 @@
 //                   received by the slowest reader ("fan-window", the run tells it the readers' progress with
 //                   "fan-ack"). It keeps the time each line was fed (performance.timeOrigin + now: the same
 //                   clock in every process on the machine) for the latency figures.
+//                   "fan-bulk" sends n big messages at once, for the stall check.
 //   bench-fantally  counts what reaches it: the broadcast's msg.tcp (matched, written, failed codes) or a Catch.
 "use strict";
 const { performance } = require("perf_hooks");
@@ -78,6 +79,13 @@ process.on("message", (/** @type {any} */ m) => {
       acked = nextSeq - 1;
       windowed(m.ms, m.window).then(reply);
       break;
+    case "fan-bulk": {
+      // n messages of `bytes` bytes at once (the stall check: only clients that never read are connected).
+      const payload = "x".repeat(m.bytes - 1) + "\n";
+      for (let i = 0; i < m.n; i++) for (const f of feeders) f.send({ payload });
+      reply({ ok: true });
+      break;
+    }
     case "fan-tally":
       reply({ tally });
       break;

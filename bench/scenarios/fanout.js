@@ -17,7 +17,8 @@
 // Node-RED process during both runs minus after the clients connected (after a full GC); bytesPerStalledClient
 // says how much each stalled client was sent: while that fits in the kernel's socket buffers (a few MB on
 // loopback) neither side has to hold it in the process, so RSS cannot tell the two apart at this volume.
-// Unrelated: bytes B's 50 clients received. Fair: same machine, same clients and readers, same feedback, both
+// The stall check therefore gives the stalled clients far more (19 MB each, 64 KB messages, nothing else
+// connected) and reads the RSS again. Unrelated: bytes B's 50 clients received. Fair: same machine, same clients and readers, same feedback, both
 // sides run for the whole scenario and take turns; host CPU per delivery is taken from the Node-RED process alone.
 "use strict";
 const path = require("path");
@@ -36,6 +37,9 @@ const FEED = "bench000fanfeed1";
 // reads per second, more than a 2-core machine does with the readers on the same cores (both sides manage ~55
 // lines/s here, see the max-rate run), and a latency taken past saturation only measures how long the queue got.
 const PACE_MS = 50;
+// The stall check: 10 clients that never read, 300 messages of 64 KB each (19 MB per client).
+const STALL_MSGS = 300;
+const STALL_BYTES = 65536;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -222,6 +226,41 @@ async function maxWindow(s, o) {
 }
 
 /**
+ * The stall check: the same flow with only STALLED clients that never read, fed STALL_MSGS messages of
+ * STALL_BYTES at once (STALL_MSGS x STALL_BYTES each, far more than the kernel's socket buffers take). What the
+ * Node-RED process holds for them: its peak RSS growth, and after a full GC once it is over.
+ */
+async function stallCheck(makeFlow) {
+  const [pa, pb] = [await freePort(), await freePort()];
+  const host = await startHost({ impl: "node-red", flows: makeFlow(pa, pb) });
+  const stalled = startReaders({ port: pa, clients: STALLED, paused: STALLED }, () => undefined);
+  try {
+    await stalled.wait("connected", 60000);
+    for (let i = 0; i < 100; i++) {
+      if ((await host.call("memory")).tcpHandles >= STALLED) break;
+      await sleep(50);
+    }
+    await sleep(300);
+    const before = await host.call("memory");
+    await host.call("sample-start");
+    await host.call("fan-bulk", { n: STALL_MSGS, bytes: STALL_BYTES });
+    await sleep(3000);
+    const peak = await host.call("sample-stop");
+    const after = await host.call("memory");
+    const tally = (await host.call("fan-tally")).tally;
+    return {
+      bytesPerStalledClient: STALL_MSGS * STALL_BYTES,
+      peakRssGrowthMB: round2((peak.peakRss - before.rss) / 1048576),
+      rssAfterMinusBeforeMB: round2((after.rss - before.rss) / 1048576),
+      stalledSkips: tally.out + tally.catch ? tally.failed.EBUFFERFULL || 0 : "",
+    };
+  } finally {
+    await stalled.kill();
+    await host.kill();
+  }
+}
+
+/**
  * Both sides run for the whole scenario and take turns (ours, core, core, ours per round), so each pair of
  * windows saw the same machine: on a shared 2-core machine the load moves more between minutes than the
  * difference being measured. Latencies of all paced windows are pooled before taking percentiles.
@@ -283,6 +322,15 @@ async function broadcast(o) {
   } finally {
     for (const s of Object.values(sides)) await teardown(s);
   }
+  const stall = {};
+  for (const [name, make] of /** @type {Array<[string, Function]>} */ ([
+    [OURS, oursFlow],
+    [CORE, coreFlow],
+  ])) {
+    stall[name] = await stallCheck(make);
+    result[`stall check: ${name.split(" ")[0] === "core" ? "core" : "ours"}`] = stall[name];
+    o.log(`  stall check ${name}: ${JSON.stringify(stall[name])}`);
+  }
   // Windows i of ours and core belong to the same round, next to each other in time.
   const ratio = median(max[OURS].map((w, i) => w.deliveriesPerSec / max[CORE][i].deliveriesPerSec));
   const active = CLIENTS - STALLED;
@@ -301,7 +349,7 @@ async function broadcast(o) {
     paceMs: PACE_MS,
     result,
     ratioVsCore: round2(ratio),
-    target: `deliveries/s >= 2x core (median of paired windows); ${active} readers get every line in order; RSS growth < 100 MB; unrelated clients get 0 bytes`,
+    target: `deliveries/s >= 2x core (median of paired windows); ${active} readers get every line in order; RSS growth < 100 MB (run and stall check); unrelated clients get 0 bytes`,
     pass: allGood && ratio >= 2,
   };
 }
