@@ -129,6 +129,8 @@ async function ingest(o) {
       spread: `${Math.round(Math.min(...rs.map((r) => r.rate)))}-${Math.round(Math.max(...rs.map((r) => r.rate)))}`,
       ratioVsLine: round2(ratios[name]),
       hostCpuUsPerMsg: round2(median(rs.map((r) => r.cpuUsPerMsg))),
+      // Line mode's CPU per message over this one's, windows paired the same way: less moved by other load than msgs/s.
+      cpuRatioVsLine: round2(median(rs.map((r, i) => line[i].cpuUsPerMsg / r.cpuUsPerMsg))),
       exactlyOneFrame: "",
       runs: rs.map((r) => Math.round(r.rate)),
     };
