@@ -38,13 +38,16 @@ function open(port) {
   await new Promise((r) => process.once("message", r)); // go
   const t0 = Date.now();
   const perWrite = Math.max(1, Math.floor(65536 / cfg.frameBytes));
+  // Each client's frames are built once and the same block is written again and again: building them per write
+  // cost the MBAP sender (a Buffer per frame) more than the others, and on a 2-core machine a slower sender
+  // hands the server smaller reads, so the framings would not have met the same load.
+  const blocks = sockets.map((_, k) => Buffer.concat(Array.from({ length: perWrite }, (__, j) => frame(cfg.mode, k, j, cfg.frameBytes))));
   await Promise.all(
     sockets.map(async (s, k) => {
       for (let n = 0; n < cfg.frames;) {
         const count = Math.min(perWrite, cfg.frames - n);
-        const parts = [];
-        for (let j = 0; j < count; j++) parts.push(frame(cfg.mode, k, n + j, cfg.frameBytes));
-        if (!s.write(Buffer.concat(parts))) await new Promise((r) => s.once("drain", r));
+        const block = count === perWrite ? blocks[k] : blocks[k].subarray(0, count * cfg.frameBytes);
+        if (!s.write(block)) await new Promise((r) => s.once("drain", r));
         n += count;
       }
     }),
