@@ -4,8 +4,8 @@
 // in three framings in the same run: line ("\n"), start and end bytes (0x02 ... 0x03) and the length field at
 // an offset with the Modbus/TCP preset (offset 4, 2 bytes, big endian, counting the bytes after it). Every frame
 // is 100 bytes on the wire whatever the framing, the output is a Buffer in all three, the counter is the same,
-// and each framing has its own Node-RED (warmed up) whose windows take turns with the others', so the ratio of
-// each to the line window next to it compares like with like on a shared machine. Figures: messages/s (counted until
+// and the three framings are three triggers in one Node-RED whose windows take turns, so the ratio of each to
+// the line window next to it compares like with like on a shared machine. Figures: messages/s (counted until
 // the last one reaches the counter) and host CPU per message (the Node-RED process alone).
 // Side check, for honesty: core `tcp in` has no length framing; in stream mode with no delimiter it emits
 // whatever each read returned. Fed the same MBAP frames, how many of its messages are exactly one frame?
@@ -37,8 +37,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round2 = (x) => Math.round(x * 100) / 100;
 
-const trigger = (port, framing, sink) => ({
-  id: "bench000frametrig",
+const trigger = (port, framing, sink, id = "bench000frametrig") => ({
+  id,
   type: "tcp-server-trigger",
   z: TAB.id,
   port: String(port),
@@ -55,6 +55,12 @@ const ourFlow = (port, framing, sink = "bench00000count1") => [
   sink === "bench00000count1"
     ? { id: sink, type: "bench-counter", z: TAB.id, wires: [] }
     : { id: sink, type: "bench-framecheck", z: TAB.id, wires: [] },
+];
+/** The three framings side by side in one Node-RED, one trigger and port each, into one counter. */
+const allFlow = (ports) => [
+  TAB,
+  ...Object.keys(FRAMINGS).map((name, i) => trigger(ports[name], FRAMINGS[name], "bench00000count1", `bench00frametrig${i}`)),
+  { id: "bench00000count1", type: "bench-counter", z: TAB.id, wires: [] },
 ];
 const coreStreamFlow = (port) => [
   TAB,
@@ -97,27 +103,26 @@ async function pass(host, port, mode, frames) {
 async function ingest(o) {
   const frames = o.quick ? 10000 : 50000;
   const names = Object.keys(FRAMINGS);
-  // One Node-RED per framing for the whole scenario; the windows take turns (A B C, C B A, ...), so each
-  // framing's window has the others' next to it in time: on a shared machine the load moves between minutes.
-  const hosts = {};
+  // The three framings in one Node-RED (a fresh one each round, warmed up), their windows taking turns
+  // (A B C, C B A): with a Node-RED per framing, one process that happened to run slower (for the whole
+  // scenario, whichever framing it had) made that framing look slow, a different one from run to run.
   const runs = {};
-  try {
-    for (const name of names) {
-      const port = await freePort();
-      hosts[name] = { port, proc: await startHost({ impl: "node-red", flows: ourFlow(port, FRAMINGS[name]) }) };
-      await pass(hosts[name].proc, port, WIRE[name], Math.floor(frames / 5)); // warm-up
-    }
-    for (let round = 0; round < o.rounds; round++) {
+  for (let round = 0; round < o.rounds; round++) {
+    const ports = {};
+    for (const name of names) ports[name] = await freePort();
+    const host = await startHost({ impl: "node-red", flows: allFlow(ports) });
+    try {
+      for (const name of names) await pass(host, ports[name], WIRE[name], Math.floor(frames / 5)); // warm-up
       for (const name of [...names, ...[...names].reverse()]) {
-        const r = await pass(hosts[name].proc, hosts[name].port, WIRE[name], frames);
+        const r = await pass(host, ports[name], WIRE[name], frames);
         (runs[name] ||= []).push(r);
         o.log(
           `  round ${round + 1} ${name}: ${Math.round(r.rate)} msgs/s (${r.total} frames in ${r.ms} ms, ${r.cpuUsPerMsg.toFixed(2)} µs CPU/msg)`,
         );
       }
+    } finally {
+      await host.kill();
     }
-  } finally {
-    for (const h of Object.values(hosts)) await h.proc.kill();
   }
   const line = runs.line;
   const result = {};
