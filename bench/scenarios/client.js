@@ -419,8 +419,19 @@ async function halfOpen(o) {
     procs.push(device);
     const host = await startHost({ impl: "node-red", flows: flows.halfOpen(device.port, HB) });
     procs.push(host);
+    let resumedAt = 0;
     for (let round = 0; round < o.rounds; round++) {
-      // Wait for a healthy link: both connected (first round), and two heartbeats answered since the last SIGCONT.
+      // Our link up, and up for a whole heartbeat cycle since the last SIGCONT: after the stopped device's kernel
+      // took redials it never answered, the link may be in a backoff wait, or on a connection made while stopped
+      // that only now gets its answers; PINGs the device answers on resuming can come from old connections.
+      const redialled = await until(async () => {
+        const { records } = await host.call("tap-get", { roles: ["event"] });
+        const ups = records.event.filter((r) => r.event === "connected" || r.event === "closed");
+        const last = ups[ups.length - 1];
+        return last !== undefined && last.event === "connected" && Date.now() - Math.max(last.at, resumedAt) >= boundMs;
+      }, 60000);
+      if (!redialled) throw new Error("halfOpen: our link did not come back after SIGCONT");
+      // Wait for a healthy link: both connected (first round), and two heartbeats answered since.
       const before = (await device.call("stats")).pings;
       const healthy = await until(async () => {
         const s = await device.call("stats");
@@ -456,6 +467,7 @@ async function halfOpen(o) {
       ourTimes.push(ms);
       o.log(`  halfOpen round ${round + 1}: ours noticed after ${ms} ms${round === 0 ? `; core: ${coreSeen}` : ""}`);
       device.proc.kill("SIGCONT");
+      resumedAt = Date.now();
     }
   } finally {
     await cleanup(procs);
