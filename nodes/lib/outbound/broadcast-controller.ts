@@ -63,7 +63,7 @@ function codeCounts(r: BroadcastResult): string {
 }
 
 export class BroadcastController extends SessionWriter {
-  /** The filter when no sender is left out (the common case): made once. */
+  /** The targets' filter, made once. */
   private readonly keep: (s: Session) => boolean;
 
   constructor(private readonly o: BroadcastControllerOptions) {
@@ -79,7 +79,7 @@ export class BroadcastController extends SessionWriter {
     const { o } = this;
     if (msg._sessions !== undefined) return explicitIds(msg._sessions) ?? new SessionsInvalidError(msg._sessions);
     const sender = o.exceptSender ? sessionIdOf(msg._session) : undefined;
-    return selectSessions(o.registry, typeof sender === "string" ? sessionFilter(o.targets, sender) : this.keep);
+    return selectSessions(o.registry, this.keep, typeof sender === "string" ? sender : undefined);
   }
 
   protected write(msg: Msg, send: Send, done: Done, data: Buffer): void {

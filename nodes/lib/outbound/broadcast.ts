@@ -42,27 +42,26 @@ export interface BroadcastResult {
   failed: BroadcastFailure[];
 }
 
-/** The filter for a node's targets; the sender's own session left out when exceptId is set. */
-export function sessionFilter(t: BroadcastTargets, exceptId?: string): (s: Session) => boolean {
-  const other = (s: Session): boolean => s.id !== exceptId;
+/** The filter for a node's targets (made once per node: an address list builds its lookup here). */
+export function sessionFilter(t: BroadcastTargets): (s: Session) => boolean {
   switch (t.kind) {
     case "all":
-      return other;
+      return () => true;
     case "node":
-      return (s) => s.owner.id === t.nodeId && other(s);
+      return (s) => s.owner.id === t.nodeId;
     case "port":
-      return (s) => s.localPort === t.port && other(s);
+      return (s) => s.localPort === t.port;
     case "address": {
       const acl = new AccessControl(t.entries, []);
-      return (s) => s.remoteAddress !== "" && acl.permits(s.remoteAddress) && other(s);
+      return (s) => s.remoteAddress !== "" && acl.permits(s.remoteAddress);
     }
   }
 }
 
-/** The live sessions that pass the filter, in the order they connected. */
-export function selectSessions(registry: SessionRegistry, keep: (s: Session) => boolean): Session[] {
+/** The live sessions that pass the filter, in the order they connected; exceptId (the sender's) left out. */
+export function selectSessions(registry: SessionRegistry, keep: (s: Session) => boolean, exceptId?: string): Session[] {
   const out: Session[] = [];
-  for (const s of registry.sessions()) if (s.closeReason === undefined && keep(s)) out.push(s);
+  for (const s of registry.sessions()) if (s.closeReason === undefined && s.id !== exceptId && keep(s)) out.push(s);
   return out;
 }
 
