@@ -4,7 +4,7 @@
 "use strict";
 const path = require("path");
 const { ipcChild } = require("../../scripts/lib/ipc-child");
-const { TAB } = require("./flows");
+const { TAB, coreTcpIn } = require("./flows");
 
 /** A fake device in its own process (bench/lib/device.js); resolves once it listens, with .port set. */
 async function startDevice(cfg) {
@@ -42,28 +42,12 @@ function ours(port, props, wires) {
 }
 
 /** Core tcp in, "connect to" the device, stream of utf8 lines. */
-function coreTcpIn(port, wires) {
-  return {
-    id: CORE_ID,
-    type: "tcp in",
-    z: TAB.id,
-    server: "client",
-    host: "127.0.0.1",
-    port: String(port),
-    datamode: "stream",
-    datatype: "utf8",
-    newline: "\\n",
-    topic: "",
-    trim: false,
-    base64: false,
-    tls: "",
-    wires,
-  };
-}
+/** Core tcp in dialling the device ("connect to"), lines. */
+const coreTcpInClient = (port, wires) => coreTcpIn(CORE_ID, port, wires, { server: "client", host: "127.0.0.1" });
 
 /** Device lines into a counter: ours or core tcp in. */
 function streamIn(impl, port) {
-  const node = impl === "ours" ? ours(port, {}, [[counter.id]]) : coreTcpIn(port, [[counter.id]]);
+  const node = impl === "ours" ? ours(port, {}, [[counter.id]]) : coreTcpInClient(port, [[counter.id]]);
   return [TAB, node, counter];
 }
 
@@ -126,7 +110,7 @@ function halfOpen(port, props) {
   return [
     TAB,
     ours(port, Object.assign({ events: true }, props), [["bench000000tapout"], ["bench0000tapevent"]]),
-    coreTcpIn(port, [["bench000000tapout"]]),
+    coreTcpInClient(port, [["bench000000tapout"]]),
     tap("bench000000tapout", "out"),
     tap("bench0000tapevent", "event"),
     { id: "bench00000status", type: "status", z: TAB.id, scope: [OURS_ID, CORE_ID], wires: [["bench000tapstatus"]] },

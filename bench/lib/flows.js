@@ -28,27 +28,31 @@ function triggerToCounter(port, props = {}) {
   ];
 }
 
+/**
+ * A core `tcp in` in stream mode, the way every scenario compares against it: listening ("server", on every
+ * interface) or dialling ("client", with host), UTF-8 lines by default; o overrides datatype and newline.
+ */
+function coreTcpIn(id, port, wires, o = {}) {
+  return {
+    id,
+    type: "tcp in",
+    z: TAB.id,
+    server: o.server || "server",
+    host: o.host || "",
+    port: String(port),
+    datamode: "stream",
+    datatype: o.datatype || "utf8",
+    newline: o.newline === undefined ? "\\n" : o.newline,
+    topic: "",
+    trim: false,
+    base64: false,
+    tls: "",
+    wires,
+  };
+}
+
 function coreTcpInToCounter(port) {
-  return [
-    TAB,
-    {
-      id: "bench0000tcpin01",
-      type: "tcp in",
-      z: TAB.id,
-      server: "server",
-      host: "",
-      port: String(port),
-      datamode: "stream",
-      datatype: "utf8",
-      newline: "\\n",
-      topic: "",
-      trim: false,
-      base64: false,
-      tls: "",
-      wires: [[counter.id]],
-    },
-    counter,
-  ];
+  return [TAB, coreTcpIn("bench0000tcpin01", port, [[counter.id]]), counter];
 }
 
 const source = (wires) => ({ id: "bench00000source", type: "bench-source", z: TAB.id, wires: [wires] });
@@ -192,4 +196,14 @@ function coreReplyLoop(port) {
   ];
 }
 
-module.exports = { TAB, triggerToCounter, coreTcpInToCounter, sendJobs, coreTcpOutJobs, coreTcpRequestJobs, ourReplyLoop, coreReplyLoop };
+module.exports = {
+  TAB,
+  coreTcpIn,
+  triggerToCounter,
+  coreTcpInToCounter,
+  sendJobs,
+  coreTcpOutJobs,
+  coreTcpRequestJobs,
+  ourReplyLoop,
+  coreReplyLoop,
+};

@@ -27,7 +27,7 @@
 "use strict";
 const path = require("path");
 const { startHost } = require("../lib/procs");
-const { TAB } = require("../lib/flows");
+const { TAB, coreTcpIn } = require("../lib/flows");
 const { ipcChild } = require("../../scripts/lib/ipc-child");
 const { freePort } = require("../../scripts/lib/free-port");
 
@@ -92,22 +92,7 @@ function oursFlow(pa, pb) {
 }
 
 function coreFlow(pa, pb) {
-  const tcpIn = (id, port) => ({
-    id,
-    type: "tcp in",
-    z: TAB.id,
-    server: "server",
-    host: "",
-    port: String(port),
-    datamode: "stream",
-    datatype: "utf8",
-    newline: "\\n",
-    topic: "",
-    trim: false,
-    base64: false,
-    tls: "",
-    wires: [[]],
-  });
+  const tcpIn = (id, port) => coreTcpIn(id, port, [[]]);
   return [
     TAB,
     tcpIn("bench000fantcpA1", pa),

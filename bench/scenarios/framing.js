@@ -11,7 +11,7 @@
 // whatever each read returned. Fed the same MBAP frames, how many of its messages are exactly one frame?
 "use strict";
 const { startHost } = require("../lib/procs");
-const { TAB } = require("../lib/flows");
+const { TAB, coreTcpIn } = require("../lib/flows");
 const { ipcChild } = require("../../scripts/lib/ipc-child");
 const { freePort } = require("../../scripts/lib/free-port");
 const path = require("path");
@@ -64,22 +64,7 @@ const allFlow = (ports) => [
 ];
 const coreStreamFlow = (port) => [
   TAB,
-  {
-    id: "bench0000tcpin01",
-    type: "tcp in",
-    z: TAB.id,
-    server: "server",
-    host: "",
-    port: String(port),
-    datamode: "stream",
-    datatype: "buffer",
-    newline: "",
-    topic: "",
-    trim: false,
-    base64: false,
-    tls: "",
-    wires: [["bench00framechk1"]],
-  },
+  coreTcpIn("bench0000tcpin01", port, [["bench00framechk1"]], { datatype: "buffer", newline: "" }),
   { id: "bench00framechk1", type: "bench-framecheck", z: TAB.id, wires: [] },
 ];
 
