@@ -1,6 +1,7 @@
 // Shared test plumbing: the Node-RED test helper over the built nodes, real
 // sockets on ephemeral ports, and small waits that fail with a clear message.
 "use strict";
+const fs = require("fs");
 const net = require("net");
 const path = require("path");
 const helper = require("node-red-node-test-helper");
@@ -32,8 +33,29 @@ async function waitFor(fn, what, timeout = 10000) {
   }
 }
 
-/** True once something listens on the port (probed by binding, so the listener sees no connection). */
+/**
+ * True once something listens on the port, seen without touching it: on Linux from the kernel's socket
+ * tables, elsewhere by binding the port for a moment. The bind is a probe that can lose a race: if it
+ * holds the port at the instant the node under test first binds, the node gets EADDRINUSE, logs an error
+ * and retries (a CI run failed on exactly that). Reading /proc/net/tcp cannot collide with anything.
+ */
 function portTaken(port, host = "127.0.0.1") {
+  const tables = ["/proc/net/tcp", "/proc/net/tcp6"].filter((f) => fs.existsSync(f));
+  if (tables.length > 0) {
+    const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+    // Columns: sl local_address rem_address st ...; state 0A is LISTEN.
+    const listening = tables.some((f) =>
+      fs
+        .readFileSync(f, "utf8")
+        .split("\n")
+        .slice(1)
+        .some((line) => {
+          const cols = line.trim().split(/\s+/);
+          return cols.length > 3 && cols[1].endsWith(hex) && cols[3] === "0A";
+        }),
+    );
+    return Promise.resolve(listening);
+  }
   return new Promise((resolve) => {
     const s = net.createServer();
     s.once("error", () => resolve(true));
