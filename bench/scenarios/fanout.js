@@ -20,10 +20,12 @@
 // The stall check therefore gives the stalled clients far more (19 MB each, 64 KB messages, nothing else
 // connected) and reads the RSS again. Unrelated: bytes B's 50 clients received. Fair: same machine, same clients and readers, same feedback, both
 // sides run for the whole scenario and take turns; host CPU per delivery is taken from the Node-RED process alone.
-// What limits it (CPU profiles of both hosts, Dec 2026): on each side most of the Node-RED process's time is the
-// write system call, one per connection per line (ours: writeBuffer; core: the same plus a Buffer per connection);
-// the JavaScript around it is a few percent. So ours and core deliver about as many lines per second here; more
-// would take writing fewer times (several lines to a connection in one write), not a leaner loop.
+// What limits it (CPU profiles of both hosts, Dec 2026): most of a Node-RED process's time is the write system call.
+// Core makes one per connection per line (and a Buffer per connection). Ours gathers the lines that reach the
+// node in one turn of the event loop and writes each connection its share in one call, one shared buffer for
+// connections that get the same lines (nodes/lib/outbound/fan-out.ts). The max-rate run feeds lines in bursts
+// (a window refill on each ack), as a flow that relays bursts would, so there each write carries many lines;
+// the paced run feeds one line at a time, so there both sides write once per line per connection.
 "use strict";
 const path = require("path");
 const { startHost } = require("../lib/procs");

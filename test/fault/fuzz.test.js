@@ -358,6 +358,89 @@ describe("fault: input fuzz", function () {
     });
 
   for (const source of SOURCES)
+    it(`send to connections: every payload type built in the ${source}, and odd msg._sessions, reach each client as msg.tcp says or end with a code`, async function () {
+      const port = await freePort();
+      await helper.load(
+        NODES,
+        onTab([
+          { id: "trig", type: "tcp-server-trigger", host: HOST, port: String(port), event: "line", eol: "lf", x: 100, y: 100, wires: [[]] },
+          { id: "bc", type: "send-to-tcp-port", mode: "broadcast", targets: "node", targetNode: "trig", x: 100, y: 200, wires: [["out"]] },
+          { id: "out", type: "helper", x: 300, y: 200 },
+          makerNode("maker", "bc"),
+          ...catchFlow(),
+        ]),
+      );
+      const out = recorder(helper.getNode("out"));
+      const caught = recorder(helper.getNode("caught"));
+      // Two clients that read everything.
+      const clients = [await connect(port), await connect(port)];
+      const got = clients.map(() => 0);
+      clients.forEach((c, i) => c.on("data", (d) => (got[i] += d.length)));
+      await waitFor(() => DEFAULT_MANAGER.registry.size === 2, "two sessions");
+      const ids = [...DEFAULT_MANAGER.registry.sessions()].map((s) => s.id);
+      const cases = payloadCases();
+      feed(source, "bc", cases);
+      const sessionsCases = [
+        ["a string", "x", "ESESSIONINVALID"],
+        ["an object", { id: ids[0] }, "ESESSIONINVALID"],
+        ["numbers", [1, 2], "ESESSIONINVALID"],
+        ["an empty id", [""], "ESESSIONINVALID"],
+        ["an id-less object", [{}], "ESESSIONINVALID"],
+        ["an unknown id", ["0123456789abcdef"], "EBROADCAST"],
+        ["none", [], ""],
+        ["the first client", [ids[0]], ""],
+      ];
+      for (const [label, _sessions] of sessionsCases)
+        helper.getNode("bc").receive({ payload: "s\n", topic: `_sessions ${label}`, _sessions });
+      // Every input ends once: on the output (a partial failure also reaches Catch as EBROADCAST), or at Catch alone.
+      const alone = () => caughtFrom(caught, "bc").filter((m) => m.error.code !== "EBROADCAST");
+      const n = cases.length + sessionsCases.length;
+      await settle("broadcast", () => out.msgs.length + alone().length, n, 30000);
+      assertCoded(caughtFrom(caught, "bc"));
+      const want = clients.map(() => 0);
+      let full = 0;
+      /** What each client should get: the message's bytes, unless msg.tcp lists it as failed. */
+      const count = (m, to = ids) =>
+        ids.forEach((id, i) => {
+          if (!to.includes(id)) return;
+          if (!m.tcp.failed.some((f) => f.session === id)) want[i] += m.tcp.bytes;
+          else full++;
+        });
+      for (const [label, , expect] of cases) {
+        if (expect === "EPAYLOAD") {
+          assert.strictEqual((alone().find((m) => m.topic === label) || {}).error?.code, "EPAYLOAD", label);
+          continue;
+        }
+        const m = out.msgs.find((x) => x.topic === label);
+        assert.ok(m, `${label}: broadcast`);
+        assert.strictEqual(m.tcp.bytes, expect === "huge" ? HUGE : expect.length, `${label}: bytes`);
+        assert.strictEqual(m.tcp.matched, 2, `${label}: both clients matched`);
+        assert.strictEqual(m.tcp.written + m.tcp.failed.length, 2, `${label}: each client written or failed`);
+        // The 8 MiB payload, and what follows it before the clients read it, may find a pending bound full.
+        for (const f of m.tcp.failed) assert.strictEqual(f.code, "EBUFFERFULL", label);
+        count(m);
+      }
+      for (const [label, , code] of sessionsCases) {
+        const topic = `_sessions ${label}`;
+        const e = caughtFrom(caught, "bc").find((m) => m.topic === topic);
+        if (code === "ESESSIONINVALID") {
+          assert.strictEqual(e?.error.code, code, topic);
+          continue;
+        }
+        const m = out.msgs.find((x) => x.topic === topic);
+        assert.ok(m, `${topic}: on the output`);
+        const codes = m.tcp.failed.map((f) => f.code).filter((c) => c !== "EBUFFERFULL");
+        assert.deepStrictEqual(codes, label === "an unknown id" ? ["ESESSIONUNKNOWN"] : [], topic);
+        assert.strictEqual(e ? e.error.code : "", m.tcp.failed.length > 0 ? "EBROADCAST" : "", topic);
+        count(m, m._sessions);
+      }
+      assert.ok(full < want.length * cases.length, "most went out");
+      await waitFor(() => got.every((g, i) => g === want[i]), `clients got ${want} bytes (have ${got})`, 15000);
+      for (const c of clients) c.destroy();
+      this.test.title += ` (${n} cases)`;
+    });
+
+  for (const source of SOURCES)
     it(`tcp bridge: every payload type built in the ${source} is written to the peer as the table says, buffered or refused with a code`, async function () {
       const sink = await startSink();
       sinks.push(sink);

@@ -4,22 +4,14 @@
  * in input order; the message goes on with msg.tcp (matched, written, failed)
  * once every session has taken its bytes or failed, and when any failed it
  * also ends with EBROADCAST for a Catch node. A slow or stalled client fails
- * alone (broadcast.ts) and never holds up the others' bytes.
+ * alone (fan-out.ts) and never holds up the others' bytes.
  */
 import { CodedError, codedError, type CatalogEntry } from "../base/coded-error";
 import type { Session, SessionRegistry } from "../sessions/registry";
-import {
-  explicitIds,
-  fanOut,
-  selectSessions,
-  sessionFilter,
-  type BroadcastResult,
-  type BroadcastTargets,
-  type FanOutOptions,
-} from "./broadcast";
+import { explicitIds, selectSessions, sessionFilter, type BroadcastResult, type BroadcastTargets, type FanOutOptions } from "./broadcast";
+import { FanOut } from "./fan-out";
 import { sessionIdOf } from "./reply";
 import { SessionWriter, type SessionWriterOptions } from "./session-writer";
-import type { Waiter } from "./waiting";
 import type { Done, Msg, Send } from "./node-io";
 
 export interface BroadcastControllerOptions extends SessionWriterOptions {
@@ -65,10 +57,17 @@ function codeCounts(r: BroadcastResult): string {
 export class BroadcastController extends SessionWriter {
   /** The targets' filter, made once. */
   private readonly keep: (s: Session) => boolean;
+  private readonly fan: FanOut;
 
   constructor(private readonly o: BroadcastControllerOptions) {
     super(o, "status.broadcast");
     this.keep = sessionFilter(o.targets);
+    this.fan = new FanOut(o.registry, o.fan);
+  }
+
+  /** Messages whose writes wait behind a slow client; not those that only wait for the end of this turn. */
+  override get running(): number {
+    return super.running - this.fan.inTurn;
   }
 
   protected stopped(): Error {
@@ -88,18 +87,13 @@ export class BroadcastController extends SessionWriter {
       this.out.fail(done, targets, "");
       return;
     }
-    // Settled at once (no client had bytes waiting), or later: then it waits in this.waiting.
-    const state: { settled: boolean; waiter?: Waiter } = { settled: false };
-    fanOut(this.o.registry, targets, data, this.o.fan, (r) => {
-      state.settled = true;
-      if (state.waiter && !this.waiting.end(state.waiter)) return; // already ended at stop
+    // Settled at the end of this turn of the event loop, or later behind a slow client; until then it waits.
+    const waiter = this.waiting.add(msg, done);
+    this.fan.send(targets, data, (r) => {
+      if (!this.waiting.end(waiter)) return; // already ended at stop
       msg.tcp = r;
       if (r.failed.length === 0) this.out.deliver(msg, send, done);
       else this.out.partly(msg, send, done, new BroadcastError(r), "");
     });
-    if (!state.settled) {
-      state.waiter = this.waiting.add(msg, done);
-      this.out.show();
-    }
   }
 }

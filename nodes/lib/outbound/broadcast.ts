@@ -1,15 +1,11 @@
 /**
- * Send to connections: one message's bytes to every live session a filter
- * picks, each written on its own. A client that has more than the pending
- * bound waiting is skipped (or closed, as chosen) without touching the
- * others; bytes queued behind a slow client end when they have left, failed,
- * or were not taken within the write timeout (that connection is reset, as a
- * reply's is). The caller learns, once every session has settled, how many
- * were matched and written and which failed with which code.
+ * Send to connections: which live sessions a message goes to (a node's
+ * targets, or msg._sessions), and what a broadcast reports. The writes
+ * themselves are fan-out.ts's.
  */
 import { AccessControl, type AccessEntry } from "../inbound/access-control";
-import { SessionError, sessionLabel, type Session, type SessionRegistry } from "../sessions/registry";
-import { PendingReply, ReplyWriteError, sessionIdOf, writeReplyFast } from "./reply";
+import { sessionLabel, type Session, type SessionRegistry } from "../sessions/registry";
+import { sessionIdOf } from "./reply";
 
 /** Which sessions a broadcast goes to (msg._sessions, when given, names them instead). */
 export type BroadcastTargets =
@@ -75,48 +71,6 @@ export function explicitIds(v: unknown): string[] | undefined {
     ids.push(id);
   }
   return ids;
-}
-
-const failure = (session: string, peer: string, code: string, closed: boolean): BroadcastFailure => ({ session, peer, code, closed });
-
-/**
- * Writes data to each target (live sessions, or ids looked up in the registry: unknown and closed ones
- * fail with their session code) and calls back once all have settled. Synchronous when no write waits.
- */
-export function fanOut(
-  registry: SessionRegistry,
-  targets: readonly (Session | string)[],
-  data: Buffer,
-  o: FanOutOptions,
-  cb: (r: BroadcastResult) => void,
-): void {
-  const r: BroadcastResult = { matched: targets.length, written: 0, bytes: data.length, failed: [] };
-  let pending = 1; // this loop itself, so cb runs once, after it
-  const settle = (): void => {
-    if (--pending === 0) cb(r);
-  };
-  for (const target of targets) {
-    const id = typeof target === "string" ? target : target.id;
-    const w = writeReplyFast(registry, id, data, false, o.maxPending);
-    if (w instanceof PendingReply) {
-      pending++;
-      w.wait(o.writeTimeoutMs, (err) => {
-        if (err) r.failed.push(failure(err.sessionId, err.peer, err.code, err.code === "ETIMEDOUT" || err.code === "EBUFFERFULL"));
-        else r.written++;
-        settle();
-      });
-    } else if (w instanceof SessionError) {
-      r.failed.push(failure(id, w.detail.peer ?? "", w.code, false));
-    } else if (w instanceof ReplyWriteError) {
-      const close = w.code === "EBUFFERFULL" && o.slow === "close";
-      // A reset: what the slow client has not taken must not reach it after the flow was told it failed.
-      if (close) registry.close(id, "slow", true);
-      r.failed.push(failure(w.sessionId, w.peer, w.code, close));
-    } else {
-      r.written++;
-    }
-  }
-  settle();
 }
 
 /** "address:port" of a session, for reports. */

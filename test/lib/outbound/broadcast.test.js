@@ -5,11 +5,12 @@ const assert = require("assert");
 const net = require("net");
 const { lib, connect, waitFor } = require("../../helpers");
 const { SessionRegistry } = lib("sessions/registry.js");
-const { fanOut, selectSessions, sessionFilter, explicitIds } = lib("outbound/broadcast.js");
+const { selectSessions, sessionFilter, explicitIds } = lib("outbound/broadcast.js");
+const { FanOut } = lib("outbound/fan-out.js");
 const { parseAccessList } = lib("schema/access.js");
 
 const FAN = { maxPending: 64 * 1024, writeTimeoutMs: 2000, slow: "skip" };
-const run = (reg, targets, data, o = FAN) => new Promise((resolve) => fanOut(reg, targets, Buffer.from(data), o, resolve));
+const run = (reg, targets, data, o = FAN) => new Promise((resolve) => new FanOut(reg, o).send(targets, Buffer.from(data), resolve));
 
 describe("send to connections (lib/outbound/broadcast)", function () {
   this.timeout(20000);
@@ -94,9 +95,10 @@ describe("send to connections (lib/outbound/broadcast)", function () {
   /** Sends n messages to every session, one per turn of the event loop (not waiting for slow ones); the failures. */
   async function stream(n, data, o) {
     const failed = [];
+    const fan = new FanOut(reg, o);
     for (let i = 0; i < n; i++) {
       const targets = selectSessions(reg, sessionFilter({ kind: "all" }));
-      fanOut(reg, targets, Buffer.from(data), o, (r) => failed.push(...r.failed));
+      fan.send(targets, Buffer.from(data), (r) => failed.push(...r.failed));
       await new Promise((res) => setTimeout(res, 1));
     }
     return failed;
@@ -139,6 +141,48 @@ describe("send to connections (lib/outbound/broadcast)", function () {
     assert.deepStrictEqual([...new Set(failed.map((f) => `${f.session} ${f.code} ${f.closed}`))], [`${stalledId} EBUFFERFULL true`]);
     await waitFor(() => reg.size === 1, "only the reader is left");
     await waitFor(() => reader.got.length === 800 * 16 * 1024, "the reader got everything");
+  });
+
+  it("a burst in one turn: each connection gets exactly its messages, in order; each message its own result", async function () {
+    const port = await listen("t");
+    const [a, b, c] = [await client(port), await client(port), await client(port)];
+    await waitFor(() => reg.size === 3, "three sessions");
+    const [sa, sb, sc] = [...reg.sessions()];
+    const fan = new FanOut(reg, FAN);
+    const results = [];
+    const send = (targets, text) =>
+      new Promise((resolve) => fan.send(targets, Buffer.from(text), resolve)).then((r) => results.push([text, r]));
+    // One turn: all three, then a and c only (b left out: its share is no longer one run), then all, then b by id,
+    // then an unknown id; every callback comes after the turn.
+    const sent = [send([sa, sb, sc], "1;"), send([sa, sc], "2;"), send([sa, sb, sc], "3;"), send([sb.id, "nope"], "4;")];
+    assert.strictEqual(results.length, 0, "nothing settles before the end of the turn");
+    await Promise.all(sent);
+    assert.deepStrictEqual(
+      results.map(([text, r]) => [text, r.matched, r.written, r.failed.map((f) => f.code).join()]),
+      [
+        ["1;", 3, 3, ""],
+        ["2;", 2, 2, ""],
+        ["3;", 3, 3, ""],
+        ["4;", 2, 1, "ESESSIONUNKNOWN"],
+      ],
+    );
+    await waitFor(() => a.got === "1;2;3;" && b.got === "1;3;4;" && c.got === "1;2;3;", `each its own: ${a.got} ${b.got} ${c.got}`);
+  });
+
+  it("a message larger than the pending bound still goes to a client with nothing waiting, after the turn's smaller ones", async function () {
+    const port = await listen("t");
+    const a = await client(port);
+    await waitFor(() => reg.size === 1, "one session");
+    const fan = new FanOut(reg, { ...FAN, maxPending: 4096 });
+    const big = "B".repeat(10000);
+    const rs = await Promise.all(
+      ["s1", big, "s2"].map((text) => new Promise((resolve) => fan.send([...reg.sessions()], Buffer.from(text), resolve))),
+    );
+    assert.deepStrictEqual(
+      rs.map((r) => r.written),
+      [1, 1, 1],
+    );
+    await waitFor(() => a.got === "s1" + big + "s2", "in order");
   });
 
   it("msg._sessions: ids or _session objects; anything else is not a list", function () {
