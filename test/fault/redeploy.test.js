@@ -248,4 +248,84 @@ describe("fault: redeploy", function () {
       helper.settings({});
     }
   });
+  it("send to connections: broadcasts waiting behind a client that never reads end at a redeploy within the close bound, each once; nothing left behind", async function () {
+    helper.settings({ tcpAutomation: { closeTimeout: 1000 } });
+    const totals = { done: 0, ESTOPPED: 0, EBROADCAST: 0, open: 0, other: [] };
+    const round = async () => {
+      const port = await freePort();
+      await helper.load(
+        NODES,
+        onTab([
+          { id: "tg", type: "tcp-server-trigger", host: HOST, port: String(port), event: "line", eol: "lf", x: 100, y: 100, wires: [[]] },
+          {
+            id: "bc",
+            type: "send-to-tcp-port",
+            mode: "broadcast",
+            targets: "node",
+            targetNode: "tg",
+            writeTimeout: "30000",
+            x: 100,
+            y: 200,
+            wires: [[]],
+          },
+        ]),
+      );
+      const ends = endings(helper.getNode("bc"));
+      const reader = await connect(port);
+      let got = 0;
+      reader.on("data", (d) => (got += d.length));
+      const stalled = await connect(port);
+      stalled.pause();
+      await waitFor(() => DEFAULT_MANAGER.registry.size === 2, "two clients");
+      // 256 KiB a message, in separate turns: the stalled client's kernel buffers fill, then its pending bound.
+      const n = 40;
+      for (let i = 0; i < n; i++) {
+        helper.getNode("bc").receive({ payload: Buffer.alloc(256 * 1024, 0x42) });
+        await sleep(2);
+      }
+      await waitFor(() => got > 0, "the reader is getting them");
+      // Some still wait behind the stalled client (its send timeout is 30 s): the redeploy must end them.
+      const open = n - ends.count();
+      assert.ok(open > 0, "some broadcasts still waiting at the redeploy");
+      totals.open += open;
+      const t0 = Date.now();
+      await helper.unload();
+      const took = Date.now() - t0;
+      assert.ok(took < 1000 + 500, `stopped within the close bound (${took} ms)`);
+      await sleep(50);
+      assert.strictEqual(
+        ends.count(),
+        n,
+        `each of ${n} inputs ended exactly once (${ends.done.length} done, ${ends.failed.length} failed)`,
+      );
+      totals.done += ends.done.length;
+      for (const f of ends.failed) {
+        if (f.err.code === "ESTOPPED" || f.err.code === "EBROADCAST") totals[f.err.code]++;
+        else totals.other.push(`${f.err.code} ${f.err.message}`);
+      }
+      reader.destroy();
+      stalled.destroy();
+      await waitFor(() => DEFAULT_MANAGER.registry.size === 0, "sessions released");
+      assert.ok(await portFree(port), "port released");
+    };
+    try {
+      await round(); // warm-up
+      await sleep(100);
+      const base = resources();
+      for (let i = 0; i < 3; i++) await round();
+      await sleep(300);
+      const after = resources();
+      const leaked = Object.fromEntries(
+        Object.keys(after)
+          .filter((k) => after[k] > (base[k] || 0))
+          .map((k) => [k, after[k] - (base[k] || 0)]),
+      );
+      assert.deepStrictEqual(leaked, {}, `left behind after 3 deploys: ${JSON.stringify(leaked)}`);
+      assert.deepStrictEqual(totals.other, [], "no end but done, EBROADCAST (the stalled client failed) or ESTOPPED");
+      assert.ok(totals.EBROADCAST + totals.ESTOPPED > 0, "the stalled client made some fail");
+      this.test.title += ` (4 deploys, 160 inputs, ${totals.open} waiting at the redeploy: ${totals.done} done, ${totals.EBROADCAST} EBROADCAST, ${totals.ESTOPPED} ESTOPPED)`;
+    } finally {
+      helper.settings({});
+    }
+  });
 });
