@@ -193,6 +193,11 @@ export function replyPropertyError(peer: string, property: string): ClientError 
   );
 }
 
+/** A request of no bytes: the device gets nothing, so nothing could be its reply. */
+export function emptyRequestError(peer: string): ClientError {
+  return new ClientError("EPAYLOAD", "empty-request", `an empty request sends nothing to ${peer}, so it can have no reply`, { peer });
+}
+
 export function readTimeoutError(peer: string, ms: number): ClientError {
   return new ClientError("ETIMEDOUT", "read-timeout", `nothing received from ${peer} for ${ms} ms`, { peer, ms });
 }

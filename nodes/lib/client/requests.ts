@@ -37,7 +37,7 @@
  * unsolicited.
  */
 import { Link, type LinkHandlers, type LinkOptions, type LinkStatus } from "./link";
-import { noReplyError, replyTimeoutError, stoppedError, type ClientError } from "./errors";
+import { emptyRequestError, noReplyError, replyTimeoutError, stoppedError, type ClientError } from "./errors";
 import type { Connection } from "../inbound/connection";
 import type { InboundMessage } from "../inbound/stream";
 import { peerLabel, type CloseReason } from "../sessions/registry";
@@ -148,6 +148,11 @@ export class Requests<T> {
 
   /** Queues a request; it ends in replied or failed (possibly from inside this call: queue full, stopped). */
   request(bytes: Buffer, ctx: T): void {
+    // Written, it would only wait for its reply timeout: the device cannot answer what it never got.
+    if (bytes.length === 0) {
+      this.h.failed(ctx, emptyRequestError(this.peer));
+      return;
+    }
     this.link.write(bytes, { ctx, state: "queued", writtenAt: 0, confirmed: false, timer: undefined });
   }
 
