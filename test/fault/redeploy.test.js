@@ -52,8 +52,12 @@ describe("fault: redeploy", function () {
           manager: "mgr",
           host: HOST,
           port: String(trig),
-          event: "line",
-          eol: "lf",
+          // The framing, greeting and keep-alive of issue 13, so their timers and buffers are counted too.
+          event: "startend",
+          greeting: "HI\\n",
+          keepAlive: "5000",
+          readTimeout: "60000",
+          probe: "?",
           x: 100,
           y: 100,
           wires: [["reply", "frames"]],
@@ -115,18 +119,20 @@ describe("fault: redeploy", function () {
       const r = Object.fromEntries(["frames", "replied", "bridged", "sent", "caught"].map((k) => [k, recorder(helper.getNode(k))]));
       const c = await connect(trig);
       const ack = new Promise((resolve) => c.on("data", (d) => d.includes(0x3b) && resolve()));
-      c.write(`client ${i}\n`);
-      helper.getNode("br").receive({ payload: `bridge ${i}\n` });
+      c.write(`noise\x02client ${i}\x03`);
+      helper.getNode("br").receive({ payload: `\x02bridge ${i}\x03` });
       helper.getNode("send").receive({ payload: `job ${i}` });
       helper.getNode("cl").receive({ payload: `link ${i}` });
       await ack;
       totals.acks++;
       c.destroy();
+      // The bridge's peer is the trigger: it gets the greeting, then the reply to its frame.
+      const bridgedText = () => r.bridged.msgs.map((m) => String(m.payload)).join("");
       await waitFor(
-        () => r.bridged.msgs.length === 1 && r.sent.msgs.length === 1 && r.replied.msgs.length === 2,
-        `round ${i}: traffic through every node`,
+        () => bridgedText() === "HI\nACK;" && r.sent.msgs.length === 1 && r.replied.msgs.length === 2,
+        () => `round ${i}: traffic through every node (${Object.entries(r).map(([k, v]) => `${k} ${v.msgs.length}`)})`,
       );
-      for (const k of Object.keys(r)) totals[k] += r[k].msgs.length;
+      for (const k of Object.keys(r)) totals[k] += k === "bridged" ? 1 : r[k].msgs.length;
       await helper.unload();
       await waitFor(() => DEFAULT_MANAGER.registry.size === 0, "sessions released");
     };
@@ -146,7 +152,8 @@ describe("fault: redeploy", function () {
     assert.deepStrictEqual(leaked, {}, `left behind after 20 deploys: ${JSON.stringify(leaked)}`);
     assert.ok(process.eventNames().reduce((n, e) => n + process.listenerCount(e), 0) <= baseListeners, "process listeners");
     assert.ok((await portFree(trig)) && (await portFree(bridge)), "ports released");
-    // 21 rounds: 2 lines in (client, bridge) and 1 job per round; each came out, none was reported.
+    // 21 rounds: 2 frames in (client, bridge), the greeting and reply back through the bridge, and 1 job per
+    // round; each came out, none was reported.
     assert.deepStrictEqual(totals, { frames: 42, replied: 42, bridged: 21, sent: 21, caught: 0, acks: 21 });
     // The sink records a connection's text when it ends: 21 send jobs, and 21 links of the tcp client closed by the redeploys.
     await waitFor(() => sinkJobs.length === 42, `42 connections ended at the sink (have ${sinkJobs.length})`);

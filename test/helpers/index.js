@@ -22,13 +22,13 @@ const { freePort } = require("../../scripts/lib/free-port");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until fn() is truthy; rejects with what was awaited when it times out. */
+/** Polls until fn() is truthy; rejects with what was awaited (a text, or a function that says what it saw) when it times out. */
 async function waitFor(fn, what, timeout = 10000) {
   const end = Date.now() + timeout;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);
     await sleep(10);
   }
 }

@@ -36,6 +36,7 @@ export type ClientErrorKind =
   | "reply-timeout"
   | "no-reply"
   | "reply-property"
+  | "empty-request"
   | "read-timeout"
   | "heartbeat-lost"
   | "greeting-timeout"

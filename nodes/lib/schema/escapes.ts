@@ -53,14 +53,18 @@ export function scanEscapes(text: string): EscapedText {
   return parts;
 }
 
-/** A frame delimiter: required, never empty; anything but a string reads as "". */
+/**
+ * A frame delimiter: required, never empty; anything but a string reads as "". Not saved at all (a flow
+ * written by hand or by an older version): the default, as the editor gives a node it imports.
+ */
 export function delimiter<D extends Common & { message: string }>(spec: D): Declared<EscapedText, D> {
   return declared<EscapedText, D>({
     ...spec,
     read(raw) {
       let parts: EscapedText;
+      const text = raw === undefined ? spec.value : raw;
       try {
-        parts = scanEscapes(typeof raw === "string" ? raw : "");
+        parts = scanEscapes(typeof text === "string" ? text : "");
       } catch (e) {
         return refused((e as Error).message);
       }

@@ -8,7 +8,7 @@ const { createFramer } = lib("inbound/framing.js");
 const { FIELD_PRESETS } = lib("schema/index.js");
 
 const framingOf = (props) => parseFramingConfig(props).framing;
-/** A new node's start and end (like the delimiter, a sequence the editor always stores: absent reads as empty). */
+/** A new node's start and end, as the editor stores them. */
 const STX = { event: "startend", startBytes: "\\x02", endBytes: "\\x03" };
 
 describe("framing properties: start/end bytes and length field at an offset", function () {
@@ -20,6 +20,10 @@ describe("framing properties: start/end bytes and length field at an offset", fu
       keep: false,
       escape: undefined,
     });
+  });
+  it("never saved (a flow written by hand): the defaults, STX/ETX and a line feed, as the editor gives an imported node", function () {
+    assert.deepStrictEqual(framingOf({ event: "startend" }), framingOf(STX));
+    assert.deepStrictEqual(framingOf({ event: "delimiter" }), framingOf({ event: "delimiter", delimiter: "\\n" }));
   });
   it("start and end bytes: sequences with escapes, kept, DLE as escape byte", function () {
     const f = framingOf({ event: "startend", startBytes: "<\\x02", endBytes: "\\r\\n", keepStartEnd: true, escapeByte: "\\x10" });
