@@ -21,6 +21,25 @@ function resources() {
   return by;
 }
 
+/** Runs round() once to warm up, then n times; what the n rounds left behind (resource counts above the warm-up's). */
+async function leftBehind(round, n) {
+  await round(); // warm-up: what the runtime itself keeps after its first flow
+  await sleep(100);
+  const base = resources();
+  for (let i = 0; i < n; i++) await round();
+  await sleep(300);
+  return grown(base, resources());
+}
+
+/** The resource kinds that grew from base to after, by how much. */
+function grown(base, after) {
+  return Object.fromEntries(
+    Object.keys(after)
+      .filter((k) => after[k] > (base[k] || 0))
+      .map((k) => [k, after[k] - (base[k] || 0)]),
+  );
+}
+
 function portFree(port) {
   return new Promise((resolve) => {
     const s = net.createServer();
@@ -142,12 +161,7 @@ describe("fault: redeploy", function () {
     const baseListeners = process.eventNames().reduce((n, e) => n + process.listenerCount(e), 0);
     for (let i = 1; i <= 20; i++) await round(i);
     await sleep(300);
-    const after = resources();
-    const leaked = Object.fromEntries(
-      Object.keys(after)
-        .filter((k) => after[k] > (base[k] || 0))
-        .map((k) => [k, after[k] - (base[k] || 0)]),
-    );
+    const leaked = grown(base, resources());
     sink.close();
     assert.deepStrictEqual(leaked, {}, `left behind after 20 deploys: ${JSON.stringify(leaked)}`);
     assert.ok(process.eventNames().reduce((n, e) => n + process.listenerCount(e), 0) <= baseListeners, "process listeners");
@@ -236,17 +250,7 @@ describe("fault: redeploy", function () {
       await waitFor(() => DEFAULT_MANAGER.registry.size === 0, "sessions released");
     };
     try {
-      await round(); // warm-up
-      await sleep(100);
-      const base = resources();
-      for (let i = 0; i < 5; i++) await round();
-      await sleep(300);
-      const after = resources();
-      const leaked = Object.fromEntries(
-        Object.keys(after)
-          .filter((k) => after[k] > (base[k] || 0))
-          .map((k) => [k, after[k] - (base[k] || 0)]),
-      );
+      const leaked = await leftBehind(round, 5);
       assert.deepStrictEqual(leaked, {}, `left behind after 5 deploys: ${JSON.stringify(leaked)}`);
       assert.deepStrictEqual(totals.other, [], "no end but done or ESTOPPED");
       assert.strictEqual(totals.done + totals.ESTOPPED, 6 * 13);
@@ -316,17 +320,7 @@ describe("fault: redeploy", function () {
       assert.ok(await portFree(port), "port released");
     };
     try {
-      await round(); // warm-up
-      await sleep(100);
-      const base = resources();
-      for (let i = 0; i < 3; i++) await round();
-      await sleep(300);
-      const after = resources();
-      const leaked = Object.fromEntries(
-        Object.keys(after)
-          .filter((k) => after[k] > (base[k] || 0))
-          .map((k) => [k, after[k] - (base[k] || 0)]),
-      );
+      const leaked = await leftBehind(round, 3);
       assert.deepStrictEqual(leaked, {}, `left behind after 3 deploys: ${JSON.stringify(leaked)}`);
       assert.deepStrictEqual(totals.other, [], "no end but done, EBROADCAST (the stalled client failed) or ESTOPPED");
       assert.ok(totals.EBROADCAST + totals.ESTOPPED > 0, "the stalled client made some fail");
