@@ -20,11 +20,17 @@ export function nodeMetrics(RED: NodeAPI, node: Node, type: string, name: string
   return m;
 }
 
+/** The one "flows:started" listener of this module: the package is registered once per runtime, but tests load it again and again. */
+let pruner: { RED: NodeAPI; listener: () => void } | undefined;
+
 /** Drops the series of nodes that no longer run, once per started flows. */
 export function pruneOnStart(RED: NodeAPI): void {
-  RED.events.on("flows:started", () => {
+  if (pruner) pruner.RED.events.off("flows:started", pruner.listener);
+  const listener = (): void => {
     for (const m of [...exportedNodes()]) if (!RED.nodes.getNode(m.labels.node_id)) releaseNodeMetrics(m, true);
-  });
+  };
+  RED.events.on("flows:started", listener);
+  pruner = { RED, listener };
 }
 
 /**

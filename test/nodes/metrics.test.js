@@ -5,6 +5,7 @@ const assert = require("assert");
 const net = require("net");
 const parsePrometheus = require("parse-prometheus-text-format");
 const { onTab, helper, nodes, freePort, waitFor, connect, portTaken, recorder, errors } = require("../helpers");
+const { keyed } = require("../helpers/catalog");
 
 const NODES = [nodes.manager, nodes.trigger, nodes.send];
 const HOST = "127.0.0.1";
@@ -175,6 +176,29 @@ describe("metrics (prometheus)", function () {
     await waitFor(async () => sample(await scrape(), "tcp_automation_frames_in_total", { node_id: "keep14" }) === 2, "counting on");
     c.destroy();
     c2.destroy();
+  });
+
+  it("status: the trigger adds its message rate while frames arrive, through the catalog (status.rate)", async function () {
+    const port = await freePort();
+    await helper.load(
+      [nodes.manager, keyed(nodes.trigger)],
+      onTab([
+        { id: "rate14", type: "tcp-server-trigger", host: HOST, port, event: "line", eol: "lf", wires: [["out14r"]] },
+        { id: "out14r", type: "helper" },
+      ]),
+    );
+    await waitFor(() => portTaken(port), `trigger on ${port}`);
+    const statuses = [];
+    helper.getNode("rate14").on("call:status", (c) => statuses.push(c.args[0].text));
+    const out = recorder(helper.getNode("out14r"));
+    const c = await connect(port);
+    for (let i = 0; i < 20; i++) c.write(`line ${i}\n`);
+    await out.until(20);
+    // One tick (1 s) later the rate is there: 20 messages over the seconds seen so far (one, unless the machine is slow).
+    const withRate = await waitFor(() => statuses.find((t) => /status\.rate/.test(t)), "a status with the rate", 5000);
+    assert.match(withRate, /"rate":"(20|10|6\.7|5|4)"/, "20 messages over 1 to 5 seconds");
+    assert.match(withRate, /status\.listening/, "around the usual listening text");
+    c.destroy();
   });
 
   it("tcpAutomation.metrics: false switches the endpoint off (404, in words)", async function () {
