@@ -222,7 +222,9 @@ export = function register(RED: NodeAPI): void {
           metrics.reply(info.ms / 1000);
           // false when a part of the path is a string, number or null in this msg: the reply would be lost unseen.
           if (!RED.util.setMessageProperty(job.msg, cfg.replyProperty, reply.payload, true)) {
-            job.done(coded(replyPropertyError(peer, cfg.replyProperty)));
+            const err = replyPropertyError(peer, cfg.replyProperty);
+            metrics.error(codeOf(err));
+            job.done(coded(err));
             return;
           }
           job.msg.tcp = { ...linkInfo(live), ...info, replySession: reply._session.id };

@@ -6,6 +6,7 @@ const net = require("net");
 const parsePrometheus = require("parse-prometheus-text-format");
 const { onTab, helper, nodes, freePort, waitFor, connect, portTaken, recorder, errors } = require("../helpers");
 const { keyed } = require("../helpers/catalog");
+const { device } = require("../helpers/device");
 
 const NODES = [nodes.manager, nodes.trigger, nodes.send];
 const HOST = "127.0.0.1";
@@ -148,6 +149,58 @@ describe("metrics (prometheus)", function () {
       assert.ok(!m.tcp_automation_errors_total || !m.tcp_automation_errors_total.metrics.some((s) => s.labels.node_id === "send14ok"));
     } finally {
       sink.close();
+    }
+  });
+
+  it("tcp client: requests and replies, their durations, bytes both ways, and a reconnect after the device dropped the link", async function () {
+    const dev = await device({ onData: (c, chunk) => c.socket.write(`OK ${chunk.toString("latin1")}`) });
+    try {
+      await helper.load(
+        [nodes.manager, nodes.client],
+        onTab([
+          {
+            id: "cl14",
+            type: "tcp-client-link",
+            name: "plc",
+            host: HOST,
+            port: String(dev.port),
+            mode: "request",
+            event: "line",
+            eol: "lf",
+            backoffFirst: 50,
+            backoffLongest: 200,
+            wires: [["out14c"]],
+          },
+          { id: "out14c", type: "helper" },
+        ]),
+      );
+      const out = recorder(helper.getNode("out14c"));
+      const cl = helper.getNode("cl14");
+      await waitFor(() => dev.conns.length === 1, "dialled");
+      const requests = ["q1\n", "q22\n", "q333\n"];
+      for (const q of requests) cl.receive({ payload: q });
+      await out.until(3);
+      const l = { node_id: "cl14", node_type: "tcp-client-link", node_name: "plc", manager_id: "default" };
+      const sent = Buffer.byteLength(requests.join(""));
+      const answered = sent + 3 * "OK ".length;
+      await waitFor(async () => sample(await scrape(), "tcp_automation_bytes_in_total", l) === answered, "the replies' bytes");
+      let m = await scrape();
+      assert.strictEqual(sample(m, "tcp_automation_frames_in_total", l), 3);
+      assert.strictEqual(sample(m, "tcp_automation_messages_out_total", l), 3);
+      assert.strictEqual(sample(m, "tcp_automation_bytes_out_total", l), sent);
+      assert.strictEqual(sample(m, "tcp_automation_reply_duration_seconds_count", l), 3);
+      assert.strictEqual(sample(m, "tcp_automation_open_connections", l), 1);
+      assert.strictEqual(sample(m, "tcp_automation_queue_depth", l), 0);
+      assert.strictEqual(sample(m, "tcp_automation_retries_total", l), 0);
+
+      dev.conns[0].socket.destroy(); // the device drops the link: the client dials again
+      await waitFor(() => dev.conns.length === 2, "dialled again");
+      m = await scrape();
+      assert.strictEqual(sample(m, "tcp_automation_retries_total", l), 1, "one reconnect");
+      assert.strictEqual(sample(m, "tcp_automation_bytes_out_total", l), sent, "the closed link's bytes stay counted");
+    } finally {
+      await helper.unload();
+      await dev.close();
     }
   });
 
