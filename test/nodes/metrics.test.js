@@ -204,6 +204,46 @@ describe("metrics (prometheus)", function () {
     }
   });
 
+  it("bridge and reply to sender: the peer that dialled in is accepted, its frames counted; replies are send jobs ok, their bytes on the bridge's session", async function () {
+    const port = await freePort();
+    await helper.load(
+      [nodes.manager, nodes.bridge, nodes.send],
+      onTab([
+        {
+          id: "br14",
+          type: "tcp-server-client-bridge",
+          name: "ez",
+          host: HOST,
+          port,
+          peerHost: HOST,
+          peerPort: await freePort(),
+          eventBytes: 100, // no dial-out before 100 input bytes wait: the peer dials in
+          event: "line",
+          eol: "lf",
+          wires: [["rep14"]],
+        },
+        { id: "rep14", type: "send-to-tcp-port", mode: "reply", wires: [[]] },
+      ]),
+    );
+    await waitFor(() => portTaken(port), `bridge on ${port}`);
+    const c = await connect(port);
+    let back = "";
+    c.on("data", (d) => (back += d.toString("latin1")));
+    c.write("ping\npong\n");
+    await waitFor(() => back === "pingpong", "both frames replied (payloads without their line ends)");
+    const br = { node_id: "br14", node_type: "tcp-server-client-bridge", node_name: "ez", manager_id: "default" };
+    const rep = { node_id: "rep14", node_type: "send-to-tcp-port", manager_id: "default" };
+    const m = await scrape();
+    assert.strictEqual(sample(m, "tcp_automation_accepted_connections_total", br), 1);
+    assert.strictEqual(sample(m, "tcp_automation_frames_in_total", br), 2);
+    assert.strictEqual(sample(m, "tcp_automation_bytes_in_total", br), 10);
+    assert.strictEqual(sample(m, "tcp_automation_bytes_out_total", br), 8, "the replies went out on the bridge's session");
+    assert.strictEqual(sample(m, "tcp_automation_open_connections", br), 1);
+    assert.strictEqual(sample(m, "tcp_automation_jobs_total", { ...rep, outcome: "ok" }), 2);
+    assert.strictEqual(sample(m, "tcp_automation_bytes_out_total", rep), 0, "a reply's bytes count once, on the session's owner");
+    c.destroy();
+  });
+
   it("a node removed by a redeploy loses its series; the others keep counting", async function () {
     const [p1, p2] = [await freePort(), await freePort()];
     const trigger = (id, port) => ({ id, type: "tcp-server-trigger", host: HOST, port, event: "line", eol: "lf", wires: [[]] });
