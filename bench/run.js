@@ -44,7 +44,10 @@ const suites = fs
       console.log(`${r.pass ? "PASS" : "FAIL"} ${id}: target ${r.target}`);
       printTable(r.result);
       if (r.ratioVsCore !== undefined) console.log(`ratio vs core: ${r.ratioVsCore}`);
-      if (r.ratioOnVsOff !== undefined) console.log(`ratio metrics on / off: ${r.ratioOnVsOff}`);
+      if (r.ratioOnVsOff !== undefined)
+        console.log(
+          `ratio metrics on / off: ${r.ratioOnVsOff} msgs/s, ${r.cpuRatioOnVsOff} per host CPU second (${r.pairs} paired passes)`,
+        );
       if (r.p99)
         console.log(`p99 in paired windows: ours higher in ${r.p99.oursHigherIn} of ${r.p99.pairs} (sign test p = ${r.p99.signTestP})`);
     }
