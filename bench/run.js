@@ -3,6 +3,7 @@
 // Node.js, in one run. Prints a table and keeps the JSON of the run in
 // bench/results/latest.json so changes can be compared.
 //   npm run bench -- --only trigger.throughput --rounds 3 --quick
+//   node bench/run.js --only metrics --rounds 3    (issue 14: ingest with metrics on beside off)
 "use strict";
 const fs = require("fs");
 const os = require("os");
@@ -43,6 +44,10 @@ const suites = fs
       console.log(`${r.pass ? "PASS" : "FAIL"} ${id}: target ${r.target}`);
       printTable(r.result);
       if (r.ratioVsCore !== undefined) console.log(`ratio vs core: ${r.ratioVsCore}`);
+      if (r.ratioOnVsOff !== undefined)
+        console.log(
+          `ratio metrics on / off: ${r.ratioOnVsOff} msgs/s, ${r.cpuRatioOnVsOff} per host CPU second (${r.pairs} paired passes)`,
+        );
       if (r.p99)
         console.log(`p99 in paired windows: ours higher in ${r.p99.oursHigherIn} of ${r.p99.pairs} (sign test p = ${r.p99.signTestP})`);
     }

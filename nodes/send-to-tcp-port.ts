@@ -11,9 +11,10 @@
  */
 import { reportConfigError } from "./red/config-error";
 import { refuseInputs } from "./red/refuse-inputs";
-import { ConfigError } from "./lib/schema";
-import { codedError } from "./lib/base";
+import { ConfigError, NAMED, readProps } from "./lib/schema";
+import { codedError, SCHEMA_ENV } from "./lib/base";
 import { resolveManager } from "./red/manager-link";
+import { nodeMetrics } from "./red/metrics";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { evaluator, readNow } from "./red/typed-props";
@@ -36,6 +37,9 @@ export = function register(RED: NodeAPI): void {
       const tls: ClientTls = cfg.mode === "send" ? clientTls(RED, def, t) : { options: undefined, verify: true };
       cfg.job.tls = tls.options;
       const dataNow = readNow(RED, node, cfg.data, "data");
+      // Send jobs use no manager; reply and broadcast write to the sessions of theirs.
+      const manager = cfg.mode === "send" ? null : resolveManager(RED, def.manager);
+      const metrics = nodeMetrics(RED, node, TYPE, readProps(NAMED, def, SCHEMA_ENV).name, manager ? manager.id : "");
       const common = {
         data: evaluator(RED, node, cfg.data, "data", dataNow),
         encoding: cfg.encoding,
@@ -44,9 +48,9 @@ export = function register(RED: NodeAPI): void {
         status: (s: NodeStatus) => node.status(s),
         // Node-RED's send() to an output with no wires still makes a message id (8 Math.random calls): skip it.
         wired: Array.isArray(def.wires) && def.wires.some((w) => Array.isArray(w) && w.length > 0),
+        metrics,
       };
       if (cfg.mode === "reply" || cfg.mode === "broadcast") {
-        const manager = resolveManager(RED, def.manager);
         if (!manager) {
           const text = t("errors.no-manager", { id: String(def.manager) });
           node.error(text);
@@ -95,6 +99,10 @@ export = function register(RED: NodeAPI): void {
           unverified,
         });
       }
+      // Read when scraped: jobs with a connection being made or open, and messages waiting (for a destination, or behind a slow peer).
+      const c = controller;
+      if (c instanceof SendController) metrics.gauges(() => ({ open: c.running, queued: c.queued }));
+      else metrics.gauges(() => ({ queued: c.running }));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       reportConfigError(RED, node, TYPE, err);

@@ -16,6 +16,7 @@ import { inWords, ThrottledStatus } from "./lib/base";
 import { ConfigError } from "./lib/schema";
 import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
+import { nodeMetrics, statusRate } from "./red/metrics";
 import { clientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import {
@@ -32,6 +33,7 @@ import {
 } from "./lib/client";
 import { type Connection, eventMessage, type ConnectionEvent, type InboundMessage } from "./lib/inbound";
 import { toBytes } from "./lib/outbound";
+import { codeOf } from "./lib/metrics";
 import { peerLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
@@ -74,6 +76,8 @@ export = function register(RED: NodeAPI): void {
     if (unverified) node.warn(t("warn.tls-unverified", { peer }));
     const tun = tunables(RED);
     const status = new ThrottledStatus(node);
+    const metrics = nodeMetrics(RED, node, TYPE, cfg.name, manager.id);
+    metrics.gauges(() => ({ queued: ctl.status().queued }));
     let stopped = false;
     let live: Connection | undefined;
 
@@ -121,6 +125,7 @@ export = function register(RED: NodeAPI): void {
         default:
           return {};
       }
+      if (s.state === "connected") st = { ...st, text: withRate(st.text ?? "") };
       if (s.queued > 0) st = { ...st, text: t("status.queued", { text: st.text, queued: s.queued }) };
       return unverified ? { ...st, text: t("status.unverified", { text: st.text }) } : st;
     }
@@ -136,6 +141,15 @@ export = function register(RED: NodeAPI): void {
         if (left > 1000) countdown = setTimeout(() => showStatus(ctl.status()), left % 1000 || 1000);
       }
     };
+
+    // Messages out per second over the last seconds, in the status while connected and there are any.
+    const withRate = statusRate(
+      RED,
+      node,
+      TYPE,
+      () => metrics.messagesOutTotal,
+      () => showStatus(ctl.status()),
+    );
 
     /** The link's own events, the same in both modes. */
     const linkEvents = {
@@ -153,19 +167,27 @@ export = function register(RED: NodeAPI): void {
         showStatus(ctl.status());
       },
       dialFailed: (err: ClientError) => {
+        metrics.error(codeOf(err));
         node.debug(coded(err).message);
         sendEvent("error", undefined, { reason: "dial-failed" }, coded(err));
       },
-      reconnecting: (retry: number, waitMs: number) => sendEvent("reconnecting", undefined, { attempt: retry + 1, wait: waitMs }),
+      reconnecting: (retry: number, waitMs: number) => {
+        metrics.retries(1);
+        sendEvent("reconnecting", undefined, { attempt: retry + 1, wait: waitMs });
+      },
       gaveUp: (err: ClientError) => {
+        metrics.error(codeOf(err));
         node.error(coded(err));
         sendEvent("gave-up", undefined, undefined, coded(err));
       },
-      frameError: (err: Parameters<typeof frameError>[1], msg: InboundMessage, conn: Connection) =>
-        node.error(frameError(t, err, conn), msg),
+      frameError: (err: Parameters<typeof frameError>[1], msg: InboundMessage, conn: Connection) => {
+        metrics.error(codeOf(err));
+        node.error(frameError(t, err, conn), msg);
+      },
       skipped: (count: number, conn: Connection) => node.warn(skippedWarning(t, count, conn)),
     };
     const failed = (job: Job, err: ClientError): void => {
+      metrics.error(codeOf(err));
       if (err.kind === "queue-full") sendEvent("queue-full", live, { policy: err.detail.policy, dropped: err.detail.dropped }, coded(err));
       job.done(coded(err));
     };
@@ -187,7 +209,7 @@ export = function register(RED: NodeAPI): void {
       queue: cfg.queue,
       inbound: { ...cfg.framing, readTimeoutMs: cfg.readTimeoutMs, topic: cfg.topic },
       registry: manager.registry,
-      owner: { id: node.id, type: TYPE, name: cfg.name, emitsOnClose: cfg.framing.framing.kind === "close" },
+      owner: { id: node.id, type: TYPE, name: cfg.name, emitsOnClose: cfg.framing.framing.kind === "close", tally: metrics.tally },
     } satisfies Omit<LinkOptions<Job>, "handlers">;
 
     let link: Link<Job> | undefined;
@@ -196,17 +218,25 @@ export = function register(RED: NodeAPI): void {
       requests = new Requests<Job>(linkOptions, cfg.request, {
         ...linkEvents,
         replied: (job: Job, reply: InboundMessage, info: ReplyInfo) => {
+          metrics.framesIn(1);
+          metrics.reply(info.ms / 1000);
           // false when a part of the path is a string, number or null in this msg: the reply would be lost unseen.
           if (!RED.util.setMessageProperty(job.msg, cfg.replyProperty, reply.payload, true)) {
-            job.done(coded(replyPropertyError(peer, cfg.replyProperty)));
+            const err = replyPropertyError(peer, cfg.replyProperty);
+            metrics.error(codeOf(err));
+            job.done(coded(err));
             return;
           }
           job.msg.tcp = { ...linkInfo(live), ...info, replySession: reply._session.id };
+          metrics.messagesOut(1);
           job.send(job.msg);
           job.done();
         },
         failed,
-        unsolicited: (m: InboundMessage, conn: Connection) => sendEvent("unsolicited", conn, { data: m.payload }),
+        unsolicited: (m: InboundMessage, conn: Connection) => {
+          metrics.framesIn(1);
+          sendEvent("unsolicited", conn, { data: m.payload });
+        },
         late: (m: InboundMessage) => sendEvent("unsolicited", live, { data: m.payload, late: true }),
       });
     } else {
@@ -216,6 +246,8 @@ export = function register(RED: NodeAPI): void {
           ...linkEvents,
           // One send() per frame, as the trigger does (Node-RED clones every message after the first of a batch).
           frames: (batch) => {
+            metrics.framesIn(batch.length);
+            metrics.messagesOut(batch.length);
             if (cfg.events) for (const m of batch) node.send([m, null]);
             else for (const m of batch) node.send(m);
           },

@@ -1,13 +1,16 @@
 /**
  * tcp-connection-manager: the config node that owns the table of live
  * connections of every node using it, so a reply can find its socket from any
- * flow, tab or subflow. Also serves that table to the editor.
+ * flow, tab or subflow. Also serves that table to the editor, and the
+ * package's Prometheus metrics (lib/metrics) to a scraper.
  */
 import { SCHEMA_ENV } from "./lib/base";
+import { addSessionSource, removeSessionSource, scrape } from "./lib/metrics";
 import { MANAGER, readProps } from "./lib/schema";
 import { DEFAULT_MANAGER, DEFAULT_MANAGER_ID, ManagerCore } from "./lib/sessions";
 import type { ManagerNode } from "./red/manager-link";
-import { tunableProblems } from "./red/settings";
+import { pruneOnStart } from "./red/metrics";
+import { tunableProblems, tunables } from "./red/settings";
 import type { NodeAPI, NodeDef, Request, Response } from "./types/node-red";
 
 const TYPE = "tcp-connection-manager";
@@ -15,8 +18,10 @@ const TYPE = "tcp-connection-manager";
 export = function register(RED: NodeAPI): void {
   function TcpConnectionManager(this: ManagerNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
-    this.core = new ManagerCore(def.id, readProps(MANAGER, def, SCHEMA_ENV).name);
+    const core = (this.core = new ManagerCore(def.id, readProps(MANAGER, def, SCHEMA_ENV).name));
+    addSessionSource(core.id, core.registry);
     this.on("close", (_removed: boolean, done: () => void) => {
+      removeSessionSource(core.id, core.registry);
       // User nodes close their own sockets first (Node-RED stops them with us);
       // anything still open here belongs to no running node, so end it.
       for (const s of this.core.registry.list()) this.core.registry.close(s.id, "manager-closed");
@@ -28,6 +33,21 @@ export = function register(RED: NodeAPI): void {
   for (const p of tunableProblems(RED)) {
     RED.log.warn(RED._(`${TYPE}.errors.setting-${p.kind}`, { name: p.name, value: p.value, min: p.min, max: p.max }));
   }
+
+  addSessionSource(DEFAULT_MANAGER_ID, DEFAULT_MANAGER.registry);
+  pruneOnStart(RED);
+
+  // Before /:id/... so "metrics" is never taken for a manager id.
+  RED.httpAdmin.get(`/${TYPE}/metrics`, RED.auth.needsPermission(`${TYPE}.read`), (_req: Request, res: Response) => {
+    if (!tunables(RED).metrics) {
+      res.status(404).json({ error: RED._(`${TYPE}.errors.metrics-off`) });
+      return;
+    }
+    scrape().then(
+      ({ contentType, body }) => res.type(contentType).send(body),
+      (err: unknown) => res.status(500).json({ error: String(err) }),
+    );
+  });
 
   const find = (id: string): ManagerCore | null => {
     if (id === DEFAULT_MANAGER_ID) return DEFAULT_MANAGER;

@@ -13,6 +13,7 @@ import { codedError, inWords, ThrottledStatus, SCHEMA_ENV } from "./lib/base";
 import { ConfigError, MESSAGES, NAMED, readProps } from "./lib/schema";
 import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
+import { nodeMetrics, statusRate } from "./red/metrics";
 import { clientTls, listenSecurity, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { BridgeCore, type BridgeMode, parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge";
@@ -29,6 +30,7 @@ import {
   type ListenSecurity,
 } from "./lib/inbound";
 import { toBytes } from "./lib/outbound";
+import { codeOf } from "./lib/metrics";
 import { peerLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
@@ -69,7 +71,8 @@ export = function register(RED: NodeAPI): void {
 
     const { name, topic, events: withEvents } = readProps({ ...NAMED, ...MESSAGES }, def, SCHEMA_ENV);
     // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
-    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close" };
+    const metrics = nodeMetrics(RED, node, TYPE, name, manager.id);
+    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close", tally: metrics.tally };
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     const peer = peerLabel(cfg.peerHost, cfg.peerPort);
@@ -94,9 +97,9 @@ export = function register(RED: NodeAPI): void {
       const subs = { port: listen.port, peer, buffered: core.buffered, seconds: cfg.holdOffMs / 1000 };
       switch (mode) {
         case "linked-in":
-          return { fill: "green", shape: "dot", text: t("status.connected-in", { ...subs, peer: link ? peerOf(link) : peer }) };
+          return { fill: "green", shape: "dot", text: withRate(t("status.connected-in", { ...subs, peer: link ? peerOf(link) : peer })) };
         case "linked-out":
-          return { fill: "green", shape: "dot", text: t("status.connected-out", subs) };
+          return { fill: "green", shape: "dot", text: withRate(t("status.connected-out", subs)) };
         case "dialling":
           return { fill: "yellow", shape: "ring", text: t("status.dialling", subs) };
         case "holding-off":
@@ -108,6 +111,14 @@ export = function register(RED: NodeAPI): void {
           return { fill: "green", shape: "ring", text: t(core.buffered > 0 ? "status.listening-buffered" : "status.listening", subs) };
       }
     }
+    // Messages per second over the last seconds, in the status while linked and there are any.
+    const withRate = statusRate(
+      RED,
+      node,
+      TYPE,
+      () => metrics.messagesOutTotal,
+      () => showStatus(),
+    );
     const showStatus = (): void => {
       if (stopped) return;
       status.update(() => {
@@ -145,11 +156,13 @@ export = function register(RED: NodeAPI): void {
           listenProblem = err.code ?? err.message;
           const text = t("errors.listen", { where, error: listenProblem, seconds: retryMs / 1000 });
           node.error(codedError(text, err.code ?? "ELISTEN"));
+          metrics.error(err.code ?? "ELISTEN");
           if (core.mode === "listening") status.now(statusOf("listening"));
         },
         dialling: (host, port) => sendEvent(eventMessage("dialling", topic, { ip: host, port, localPort: 0 }, links())),
         dialFailed: (err, holdOffMs) => {
           const code = err.code ?? "EDIAL";
+          metrics.error(code);
           const text = t("errors.dial", { peer, error: code, seconds: holdOffMs / 1000, buffered: core.buffered });
           const ev = eventMessage("error", topic, { ip: cfg.peerHost, port: cfg.peerPort, localPort: 0 }, links(), {
             reason: "dial-failed",
@@ -160,12 +173,14 @@ export = function register(RED: NodeAPI): void {
           sendEvent(ev);
         },
         linked: (conn) => {
+          if (conn.session.direction === "in") metrics.accepted();
           const event = conn.session.direction === "in" ? "connected-in" : "connected-out";
           sendEvent(eventMessage(event, topic, conn.peer, links(), { direction: conn.session.direction }));
         },
         refused: (ip, port, localPort, reason, error) => {
           sendEvent(eventMessage("refused", topic, { ip, port, localPort }, links(), { reason, error }));
           node.debug(t("log.refused", { peer: peerLabel(ip, port), reason: refusalText(reason, error) }));
+          metrics.refused(reason);
           // "busy" is the bridge's normal one-link rule, not a security refusal.
           if (reason !== "busy") {
             refusedCount++;
@@ -179,16 +194,23 @@ export = function register(RED: NodeAPI): void {
         // multi-message send(), which costs more than the calls it saves.
         // Also while stopping: the last partial frame of a link ended by a redeploy still goes out.
         messages: (batch) => {
+          metrics.framesIn(batch.length);
+          metrics.messagesOut(batch.length);
           if (withEvents) for (const m of batch) node.send([m, null]);
           else for (const m of batch) node.send(m);
         },
-        frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg),
+        frameError: (err, msg, conn) => {
+          metrics.error(codeOf(err));
+          node.error(frameError(t, err, conn), msg);
+        },
         skipped: (count, conn) => node.warn(skippedWarning(t, count, conn)),
         socketError: (err, conn) => {
+          metrics.error(codeOf(err));
           node.debug(t("log.socket-error", { peer: peerOf(conn), error: err.message }));
           connEvent("error", conn, { error: err });
         },
         sendFailed: (bytes, err, conn) => {
+          metrics.error("ESENDFAILED");
           const code = (err as { code?: unknown }).code;
           const text = t("errors.send-failed", {
             bytes: bytes.length,

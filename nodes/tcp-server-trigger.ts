@@ -8,6 +8,7 @@ import { codedError, ThrottledStatus, SCHEMA_ENV } from "./lib/base";
 import { ConfigError, MESSAGES, NAMED, readProps } from "./lib/schema";
 import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
+import { nodeMetrics, statusRate } from "./red/metrics";
 import { listenSecurity } from "./red/security";
 import { tunables } from "./red/settings";
 import {
@@ -22,6 +23,7 @@ import {
   Listener,
   type ListenSecurity,
 } from "./lib/inbound";
+import { codeOf } from "./lib/metrics";
 import { peerLabel } from "./lib/sessions";
 import type { Node, NodeAPI, NodeDef } from "./types/node-red";
 
@@ -53,7 +55,8 @@ export = function register(RED: NodeAPI): void {
     const tun = tunables(RED);
     const { name, topic, events: withEvents } = readProps({ ...NAMED, ...MESSAGES }, def, SCHEMA_ENV);
     // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
-    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close" };
+    const metrics = nodeMetrics(RED, node, TYPE, name, manager.id);
+    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close", tally: metrics.tally };
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     let stopped = false;
@@ -63,13 +66,25 @@ export = function register(RED: NodeAPI): void {
     const showListening = (): void =>
       status.update(() =>
         refusedCount === 0
-          ? { fill: "green", shape: "dot", text: t("status.listening", { port: listen.port, count: listener.size }) }
+          ? { fill: "green", shape: "dot", text: withRate(t("status.listening", { port: listen.port, count: listener.size })) }
           : {
               fill: "green",
               shape: "dot",
-              text: t("status.listening-refused", { port: listen.port, count: listener.size, refused: refusedCount, last: lastRefused }),
+              text: withRate(
+                t("status.listening-refused", { port: listen.port, count: listener.size, refused: refusedCount, last: lastRefused }),
+              ),
             },
       );
+    // Messages per second over the last seconds, in the status while there are any.
+    const withRate = statusRate(
+      RED,
+      node,
+      TYPE,
+      () => metrics.messagesOutTotal,
+      () => {
+        if (!stopped && listener.listening) showListening();
+      },
+    );
 
     const sendEvent = (msg: EventMessage): void => {
       if (withEvents && !stopped) node.send([null, msg]);
@@ -96,15 +111,18 @@ export = function register(RED: NodeAPI): void {
         listenError: (err, retryMs) => {
           const text = t("errors.listen", { where, error: err.code ?? err.message, seconds: retryMs / 1000 });
           node.error(codedError(text, err.code ?? "ELISTEN"));
+          metrics.error(err.code ?? "ELISTEN");
           status.now({ fill: "red", shape: "ring", text: t("status.listen-error", { port: listen.port, error: err.code ?? err.message }) });
         },
         accepted: (conn) => {
+          metrics.accepted();
           connEvent("connected", conn);
           showListening();
         },
         refused: (ip, port, localPort, reason, error) => {
           sendEvent(eventMessage("refused", topic, { ip, port, localPort }, listener.size, { reason, error }));
           node.debug(t("log.refused", { peer: peerLabel(ip, port), reason: refusalText(reason, error) }));
+          metrics.refused(reason);
           refusedCount++;
           lastRefused = `${ip} ${reason}`;
           if (!stopped) showListening();
@@ -113,14 +131,20 @@ export = function register(RED: NodeAPI): void {
         // multi-message send(), which costs more than the calls it saves.
         // Also while stopping: the last partial frame of a connection ended by a redeploy still goes out.
         messages: (batch) => {
+          metrics.framesIn(batch.length);
+          metrics.messagesOut(batch.length);
           if (withEvents) for (const m of batch) node.send([m, null]);
           else for (const m of batch) node.send(m);
         },
-        frameError: (err, msg, conn) => node.error(frameError(t, err, conn), msg),
+        frameError: (err, msg, conn) => {
+          metrics.error(codeOf(err));
+          node.error(frameError(t, err, conn), msg);
+        },
         skipped: (count, conn) => node.warn(skippedWarning(t, count, conn)),
         // Why: "idle" (nothing for the read timeout), or "probe" (nor an answer to the probe after it).
         readTimeout: (conn, probed) => connEvent("timeout", conn, { reason: probed ? "probe" : "idle" }),
         socketError: (err, conn) => {
+          metrics.error(codeOf(err));
           node.debug(t("log.socket-error", { peer: peerLabel(conn.peer.ip, conn.peer.port), error: err.message }));
           connEvent("error", conn, { error: err });
         },

@@ -11,7 +11,7 @@ const probe = require("../../scripts/lib/probe");
 
 const cfg = JSON.parse(process.argv[2]);
 
-async function startNodeRed(flows) {
+async function startNodeRed(flows, settings = {}) {
   const { linkPackage } = require("../../scripts/lib/userdir");
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-bench-"));
   linkPackage(userDir);
@@ -27,6 +27,8 @@ async function startNodeRed(flows) {
     nodesDir: [path.join(__dirname, "..", "nodes")],
     logging: { console: { level: "warn", metrics: false, audit: false } },
     editorTheme: { tours: false },
+    // A scenario's own settings.js entries (e.g. tcpAutomation: { metrics: false }).
+    ...settings,
   });
   // RED.start() resolves before the flows run: wait for them, so the first command finds every node.
   const started = new Promise((resolve) => RED.events.once("flows:started", resolve));
@@ -58,8 +60,14 @@ function startRawServer(port) {
 
 (async () => {
   if (cfg.impl === "raw") await startRawServer(cfg.port);
-  else await startNodeRed(cfg.flows);
-  probe.serve();
+  else await startNodeRed(cfg.flows, cfg.settings);
+  probe.serve({
+    // The package's Prometheus text, as a scraper would get it (the same module instance the nodes count into).
+    scrape: async () => {
+      const file = fs.realpathSync(path.join(__dirname, "..", "..", "dist", "nodes", "lib", "metrics", "index.js"));
+      return { text: (await require(file).scrape()).body };
+    },
+  });
   process.send({ evt: "ready", memory: probe.memory() });
 })().catch((err) => {
   console.error(err);

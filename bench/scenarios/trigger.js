@@ -5,6 +5,7 @@
 const { startHost, startClient } = require("../lib/procs");
 const { triggerToCounter, coreTcpInToCounter } = require("../lib/flows");
 const { freePort } = require("../../scripts/lib/free-port");
+const { linePass } = require("../lib/line-pass");
 
 const IMPLS = {
   "tcp-server-trigger": (port) => ({ impl: "node-red", port, flows: triggerToCounter(port) }),
@@ -14,21 +15,6 @@ const IMPLS = {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function linePass(host, port, clients, lines, lineBytes) {
-  const total = clients * lines;
-  await host.call("target", { n: total });
-  const client = startClient({ mode: "lines", port, clients, lines, lineBytes });
-  await client.wait("connected");
-  const t0 = Date.now();
-  client.send({ go: true });
-  const reached = await host.wait("reached", 300000);
-  const ms = reached.lastAt - t0;
-  client.send({ close: true });
-  await client.wait("closed");
-  await client.kill();
-  return { total, ms, rate: (total / ms) * 1000, bytes: reached.bytes, cpuUsPerMsg: (reached.cpuMs * 1000) / total };
-}
 
 async function throughput(o) {
   const clients = 8;

@@ -58,6 +58,8 @@ export interface Request {
 export interface Response {
   json(body: unknown): void;
   status(code: number): Response;
+  type(contentType: string): Response;
+  send(body: string): void;
   sendStatus(code: number): void;
 }
 type Handler = (req: Request, res: Response, next?: () => void) => void;
@@ -90,6 +92,8 @@ export interface NodeAPI {
     needsPermission(permission: string): Handler;
   };
   settings: Record<string, unknown>;
+  /** The runtime's events ("flows:started" after every deploy). */
+  events: EventEmitter;
   log: { warn(msg: unknown): void };
   _(key: string, substitutions?: Record<string, unknown>): string;
 }

@@ -27,8 +27,9 @@ function request(url, { method = "GET", headers = {}, body } = {}) {
  * @param {Array} o.flows  the flow file's content
  * @param {number} o.port  the editor/admin port
  * @param {number} [o.timeout]  how long Node-RED may take to start
+ * @param {string} [o.settingsJs]  more settings, as JavaScript source of an object (functions allowed: adminAuth.tokens)
  */
-async function startRuntime({ flows, port, timeout = 30000 }) {
+async function startRuntime({ flows, port, timeout = 30000, settingsJs }) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-red-"));
   linkPackage(userDir);
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
@@ -43,7 +44,7 @@ async function startRuntime({ flows, port, timeout = 30000 }) {
       credentialSecret: false,
       logging: { console: { level: "info", metrics: false, audit: false } },
       editorTheme: { tours: false, projects: { enabled: false } },
-    })};`,
+    })};${settingsJs ? `\nObject.assign(module.exports, ${settingsJs});` : ""}`,
   );
   const child = spawn(process.execPath, [require.resolve("node-red/red.js"), "--settings", settings], {
     stdio: ["ignore", "pipe", "pipe"],

@@ -9,6 +9,7 @@
  *     proxyHeaderTimeout: 5000,     // ms a PROXY-protocol port waits for the header
  *     closeTimeout: 10000,          // ms a listening node waits for its connections on stop (<= 14000)
  *     replyMaxPending: 1048576,     // reply bytes one client may have waiting before EBUFFERFULL
+ *     metrics: true,                // false: no Prometheus metrics (GET /tcp-connection-manager/metrics answers 404)
  *   }
  *
  * A missing key keeps its default; a bad value keeps the default too and is
@@ -21,10 +22,12 @@ export interface Tunables {
   proxyHeaderTimeoutMs: number;
   closeTimeoutMs: number;
   replyMaxPendingBytes: number;
+  /** Prometheus metrics at the manager's admin path (lib/metrics); the status rates count either way. */
+  metrics: boolean;
 }
 
 interface Rule {
-  field: keyof Tunables;
+  field: Exclude<keyof Tunables, "metrics">;
   def: number;
   min: number;
   max: number;
@@ -39,14 +42,15 @@ export const TUNABLE_RULES: Readonly<Record<string, Rule>> = {
   replyMaxPending: { field: "replyMaxPendingBytes", def: 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 },
 };
 
-export const DEFAULT_TUNABLES: Readonly<Tunables> = Object.freeze(
-  Object.fromEntries(Object.values(TUNABLE_RULES).map((r) => [r.field, r.def])) as unknown as Tunables,
-);
+export const DEFAULT_TUNABLES: Readonly<Tunables> = Object.freeze({
+  ...(Object.fromEntries(Object.values(TUNABLE_RULES).map((r) => [r.field, r.def])) as unknown as Tunables),
+  metrics: true,
+});
 
 /** One setting that was not taken: its name, what it was, and the range it must be in. */
 export interface TunableProblem {
-  /** range: a known setting with a bad value; unknown: no such setting; type: tcpAutomation is no object. */
-  kind: "range" | "unknown" | "type";
+  /** range: a known setting with a bad value; boolean: a switch that is not true or false; unknown: no such setting; type: tcpAutomation is no object. */
+  kind: "range" | "boolean" | "unknown" | "type";
   name: string;
   value: string;
   min: number;
@@ -63,6 +67,11 @@ export function parseTunables(raw: unknown): { tunables: Tunables; problems: Tun
     return { tunables, problems };
   }
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (name === "metrics") {
+      if (typeof value === "boolean") tunables.metrics = value;
+      else if (value !== undefined) problems.push({ kind: "boolean", name, value: String(value), min: 0, max: 0 });
+      continue;
+    }
     const rule = Object.prototype.hasOwnProperty.call(TUNABLE_RULES, name) ? TUNABLE_RULES[name] : undefined;
     if (!rule) {
       problems.push({ kind: "unknown", name, value: "", min: 0, max: 0 });

@@ -6,6 +6,7 @@
  * message on the way of a message that succeeds.
  */
 import { ThrottledStatus } from "../base/status-throttle";
+import { RateTicker, type NodeMetrics } from "../metrics";
 import type { Translate } from "../base/coded-error";
 import type { NodeStatus } from "../../types/node-red";
 import type { Done, Msg, Send, ShowStatus } from "./node-io";
@@ -26,6 +27,10 @@ export interface OutcomeOptions {
   unverified: boolean;
   /** The catalog key of the idle status: status.sent or status.replied (with the count). */
   idleKey: string;
+  /** Counts every outcome (lib/metrics); with it, the status shows the rate (rateKey) while there is one. */
+  metrics?: NodeMetrics;
+  /** The catalog key that appends the rate: status.rate-jobs (send) or status.rate (reply, broadcast). */
+  rateKey?: string;
 }
 
 export class Outcomes {
@@ -33,8 +38,11 @@ export class Outcomes {
   private lastError: { code: string; where: string } | undefined;
   private closed = false;
   private readonly status: ThrottledStatus;
+  private readonly rate: RateTicker | undefined;
   private readonly make = (): NodeStatus => {
-    const s = this.now();
+    let s = this.now();
+    const rate = this.rate?.text();
+    if (rate) s = { ...s, text: this.o.t(this.o.rateKey ?? "status.rate", { text: s.text, rate }) };
     return this.o.unverified ? { ...s, text: this.o.t("status.unverified", { text: s.text }) } : s;
   };
 
@@ -43,11 +51,19 @@ export class Outcomes {
     private readonly load: Load,
   ) {
     this.status = new ThrottledStatus({ status: o.status });
+    const m = o.metrics;
+    this.rate = m
+      ? new RateTicker(
+          () => m.jobsTotal,
+          () => this.show(),
+        )
+      : undefined;
   }
 
   /** Passes a finished message on; a send that throws still ends the message, with that error. */
   deliver(msg: Msg, send: Send, done: Done): void {
     this.sent++;
+    this.o.metrics?.jobOk();
     this.lastError = undefined;
     this.show();
     try {
@@ -74,6 +90,7 @@ export class Outcomes {
   /** Ends a message with err in the node's words; where: the destination or session, for the text and status. */
   fail(done: Done, err: Error, where: string): void {
     const coded = sendErrorOf(err, where, this.o.t);
+    this.o.metrics?.jobFailed(coded.code);
     this.lastError = { code: coded.code, where };
     this.show();
     done(coded);
@@ -86,6 +103,7 @@ export class Outcomes {
   /** The node stopped: no more status. */
   stop(): void {
     this.closed = true;
+    this.rate?.stop();
     this.status.stop();
   }
 

@@ -7,10 +7,11 @@
 import { CodedError, type Translate } from "../base/coded-error";
 import { makeDecoder } from "../base/encoding";
 import type { Connector } from "../base/dial";
+import type { NodeMetrics } from "../metrics";
 import { Delivery } from "./delivery";
 import { destinationLabel, resolveDestination, type Destination } from "./destination";
 import { InOrder } from "./in-order";
-import type { JobOptions, JobResult } from "./job";
+import { JobError, type JobOptions, type JobResult } from "./job";
 import type { Done, Evaluate, Msg, Send, ShowStatus } from "./node-io";
 import { Outcomes, type Load } from "./outcomes";
 import { toBytes } from "./payload";
@@ -39,6 +40,8 @@ export interface SendControllerOptions {
   wired: boolean;
   /** TLS without verifying the server (job.tls set, verification off): said in every status. */
   unverified: boolean;
+  /** What the node counts (lib/metrics): jobs, their time, bytes and retries; also gives the status its rate. */
+  metrics?: NodeMetrics;
   /** Opens each job's socket (lib/base/dial); tests pass their own. */
   connector?: Connector;
 }
@@ -66,7 +69,18 @@ export class SendController implements Load {
   private readonly decodeReply: ReturnType<typeof makeDecoder>;
 
   constructor(private readonly o: SendControllerOptions) {
-    this.out = new Outcomes({ t: o.t, status: o.status, wired: o.wired, unverified: o.unverified, idleKey: "status.sent" }, this);
+    this.out = new Outcomes(
+      {
+        t: o.t,
+        status: o.status,
+        wired: o.wired,
+        unverified: o.unverified,
+        idleKey: "status.sent",
+        metrics: o.metrics,
+        rateKey: "status.rate-jobs",
+      },
+      this,
+    );
     this.decodeReply = makeDecoder(o.encoding);
     this.delivery = new Delivery<Job>({
       concurrency: o.concurrency,
@@ -74,7 +88,10 @@ export class SendController implements Load {
       connector: o.connector,
       handlers: {
         finished: (job, r) => this.finished(job, r),
-        failed: (job, err) => this.out.fail(job.done, err, destinationLabel(job.dest)),
+        failed: (job, err) => {
+          if (err instanceof JobError) this.measure(err.elapsedMs, err.attempts, 0, err.bytesSent);
+          this.out.fail(job.done, err, destinationLabel(job.dest));
+        },
         changed: () => this.out.show(),
         handlerError: (err) => o.report(err),
       },
@@ -122,7 +139,17 @@ export class SendController implements Load {
     this.delivery.drain(this.o.drainMs).then(finish, finish);
   }
 
+  /** One job's connection, done or failed: its time, retries and bytes. */
+  private measure(ms: number, attempts: number, bytesIn: number, bytesOut: number): void {
+    const m = this.o.metrics;
+    if (!m || attempts === 0) return; // stopped while queued: no connection to measure
+    m.jobTime(ms / 1000);
+    if (attempts > 1) m.retries(attempts - 1);
+    m.bytes(bytesIn, bytesOut);
+  }
+
   private finished(job: Job, r: JobResult): void {
+    this.measure(r.totalMs, r.attempts, r.bytesReceived, r.bytesSent);
     const { msg } = job;
     msg.tcp = {
       host: r.host,

@@ -5,6 +5,7 @@
  * drain bound, then ended with the controller's ESTOPPED error.
  */
 import type { Translate } from "../base/coded-error";
+import type { NodeMetrics } from "../metrics";
 import { OrderedData } from "./ordered-data";
 import { Outcomes, type Load } from "./outcomes";
 import { WaitingSet, type Waiter } from "./waiting";
@@ -21,6 +22,8 @@ export interface SessionWriterOptions {
   t: Translate;
   status: ShowStatus;
   wired: boolean;
+  /** What the node counts (lib/metrics); also gives the status its rate. */
+  metrics?: NodeMetrics;
 }
 
 export abstract class SessionWriter implements Load {
@@ -34,7 +37,7 @@ export abstract class SessionWriter implements Load {
     idleKey: string,
   ) {
     this.data = new OrderedData(so);
-    this.out = new Outcomes({ t: so.t, status: so.status, wired: so.wired, unverified: false, idleKey }, this);
+    this.out = new Outcomes({ t: so.t, status: so.status, wired: so.wired, unverified: false, idleKey, metrics: so.metrics }, this);
   }
 
   /** Messages whose writes wait behind a slow peer. */

@@ -18,6 +18,8 @@ export interface SessionOwner {
   name?: string;
   /** The node emits a connection's data only once it closed ("on client disconnect"). */
   emitsOnClose?: boolean;
+  /** Where the bytes of the owner's closed sessions add up (lib/metrics); live ones are read from their sockets. */
+  tally?: { bytesIn: number; bytesOut: number };
 }
 
 export interface SessionMeta {
@@ -256,6 +258,11 @@ export class SessionRegistry {
   private remove(session: Session, fallbackReason: CloseReason): void {
     if (this.live.get(session.id) !== session) return;
     this.live.delete(session.id);
+    const tally = session.owner.tally;
+    if (tally) {
+      tally.bytesIn += session.socket.bytesRead;
+      tally.bytesOut += session.socket.bytesWritten;
+    }
     this.recent.set(session.id, {
       closedAt: this.now(),
       reason: session.closeReason ?? fallbackReason,

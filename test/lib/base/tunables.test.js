@@ -12,7 +12,18 @@ describe("tunables (settings.js tcpAutomation)", function () {
       proxyHeaderTimeoutMs: 5000,
       closeTimeoutMs: 10000,
       replyMaxPendingBytes: 1048576,
+      metrics: true,
     });
+  });
+  it("metrics: a switch, true or false; anything else keeps metrics on and says so", function () {
+    assert.strictEqual(parseTunables({ metrics: false }).tunables.metrics, false);
+    assert.strictEqual(parseTunables({ metrics: true }).tunables.metrics, true);
+    const { tunables, problems } = parseTunables({ metrics: "no" });
+    assert.strictEqual(tunables.metrics, true);
+    assert.deepStrictEqual(
+      problems.map((p) => `${p.kind}:${p.name}`),
+      ["boolean:metrics"],
+    );
   });
   it("takes whole numbers in range, keeps the default for anything else and says which", function () {
     const { tunables, problems } = parseTunables({
