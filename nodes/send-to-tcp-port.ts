@@ -17,7 +17,8 @@ import { resolveManager } from "./red/manager-link";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { evaluator, readNow } from "./red/typed-props";
-import { BroadcastController, parseSendConfig, ReplyController, SendController, type SendProps } from "./lib/outbound";
+import { BroadcastController, Keeper, parseSendConfig, ReplyController, SendController, type SendProps } from "./lib/outbound";
+import { journalFingerprint, journalPath } from "./red/journal-place";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
 const TYPE = "send-to-tcp-port";
@@ -93,6 +94,14 @@ export = function register(RED: NodeAPI): void {
           },
           report: (err) => node.error(err),
           unverified,
+          keeper: cfg.persist && new Keeper({ ...cfg.persist, file: journalPath(RED, node.id), fingerprint: journalFingerprint(def) }),
+          restoredIo: {
+            send: (msg) => node.send(msg),
+            done: (msg) => (err) => {
+              if (err) node.error(err, msg);
+            },
+          },
+          warn: (text) => node.warn(text),
         });
       }
     } catch (err) {
@@ -103,7 +112,7 @@ export = function register(RED: NodeAPI): void {
     }
     const c = controller;
     node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => c.input(msg, send, done));
-    node.on("close", (_removed: boolean, done: () => void) => c.close(done));
+    node.on("close", (removed: boolean, done: () => void) => (c instanceof SendController ? c.close(done, removed) : c.close(done)));
   }
 
   RED.nodes.registerType(TYPE, SendToTcpPort);
