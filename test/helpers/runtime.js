@@ -27,10 +27,11 @@ function request(url, { method = "GET", headers = {}, body } = {}) {
  * @param {Array} o.flows  the flow file's content
  * @param {number} o.port  the editor/admin port
  * @param {number} [o.timeout]  how long Node-RED may take to start
+ * @param {string} [o.userDir]  a user dir to start in again (after kill()); default: a new one, removed by stop()
  */
-async function startRuntime({ flows, port, timeout = 30000 }) {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-red-"));
-  linkPackage(userDir);
+async function startRuntime({ flows, port, timeout = 30000, userDir: again }) {
+  const userDir = again || fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-red-"));
+  if (!again) linkPackage(userDir);
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
   const settings = path.join(userDir, "settings.js");
   fs.writeFileSync(
@@ -64,6 +65,7 @@ async function startRuntime({ flows, port, timeout = 30000 }) {
   }
   return {
     url,
+    userDir,
     log: () => log,
     get: (p, headers) => request(url + p, { headers }),
     post: (p, body) => request(url + p, { method: "POST", headers: { "content-type": "application/json" }, body }),
@@ -73,6 +75,11 @@ async function startRuntime({ flows, port, timeout = 30000 }) {
       await exited;
       clearTimeout(t);
       fs.rmSync(userDir, { recursive: true, force: true });
+    },
+    /** Ends the process as a crash would (SIGKILL: no close handler runs); the user dir stays for a restart. */
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

@@ -70,7 +70,7 @@ describe("journal", function () {
     const { journal } = await Journal.open(options(m.fs));
     await add(journal, "before");
     m.setHook((c) => (c.op === "write" ? { partial: 5, error: "ENOSPC" } : undefined));
-    await assert.rejects(add(journal, "lost"), (err) => {
+    await assert.rejects(add(journal, "lost"), (/** @type {any} */ err) => {
       assert.ok(err instanceof PersistError);
       assert.strictEqual(err.code, "EPERSIST");
       assert.strictEqual(err.reason, "io");
@@ -93,6 +93,7 @@ describe("journal", function () {
     m.setHook((c) => {
       if (c.op === "write") return { partial: 3, error: "EIO" };
       if (c.op === "truncate") throw Object.assign(new Error("EROFS"), { code: "EROFS" });
+      return undefined;
     });
     await assert.rejects(add(journal, "x"), { code: "EPERSIST" });
     await assert.rejects(add(journal, "y"), { code: "EPERSIST" });
