@@ -57,8 +57,8 @@ function coreTcpInToCounter(port) {
 
 const source = (wires) => ({ id: "bench00000source", type: "bench-source", z: TAB.id, wires: [wires] });
 
-/** bench-source -> send-to-tcp-port (one connection per job, close at once) -> counter (one message per finished job). */
-function sendJobs(port) {
+/** bench-source -> send-to-tcp-port (one connection per job, close at once) -> counter (one message per finished job); extra: more node properties. */
+function sendJobs(port, extra = {}) {
   return [
     TAB,
     source(["bench00000send01"]),
@@ -76,6 +76,7 @@ function sendJobs(port) {
       encoding: "auto",
       after: "close",
       wires: [[counter.id]],
+      ...extra,
     },
     counter,
   ];

@@ -62,6 +62,12 @@ export function journalFile(userDir: string, nodeId: string): string {
 
 type Kept = (err: Error | null, seq?: number) => void;
 
+/** What a kept job stores beside its bytes: its id, destination and message (kept-msg), as JSON text. */
+export function keptMeta(jobId: string, dest: Destination, msg: Msg): Buffer {
+  const text = `{"jobId":${JSON.stringify(jobId)},"host":${JSON.stringify(dest.host)},"port":${dest.port},"msg":${msgToJson(msg)}}`;
+  return Buffer.from(text, "utf8");
+}
+
 export class Keeper {
   private journal: Journal | undefined;
   private broken: Error | undefined;
@@ -116,10 +122,9 @@ export class Keeper {
       kept(new PersistError(this.broken ? "io" : "closed", 0, this.broken));
       return;
     }
-    const meta = `{"jobId":${JSON.stringify(jobId)},"host":${JSON.stringify(dest.host)},"port":${dest.port},"msg":${msgToJson(msg)}}`;
     let seq: number;
     try {
-      seq = journal.add(this.now(), Buffer.from(meta, "utf8"), data, (err) => (err ? kept(err) : kept(null, seq)));
+      seq = journal.add(this.now(), keptMeta(jobId, dest, msg), data, (err) => (err ? kept(err) : kept(null, seq)));
     } catch (err) {
       kept(err as Error);
     }
