@@ -67,8 +67,15 @@ interface Job {
 /** msg.tcp.jobId, set before the data is evaluated so the data can carry it; an object msg.tcp keeps its other keys. */
 function setJobId(msg: Msg, jobId: string): void {
   const tcp = msg.tcp;
-  if (tcp !== null && typeof tcp === "object" && !Array.isArray(tcp)) (tcp as Record<string, unknown>).jobId = jobId;
-  else msg.tcp = { jobId };
+  if (tcp !== null && typeof tcp === "object" && !Array.isArray(tcp) && Object.isExtensible(tcp)) {
+    try {
+      (tcp as Record<string, unknown>).jobId = jobId;
+      return;
+    } catch {
+      // a read-only jobId: the message gets a msg.tcp of its own
+    }
+  }
+  msg.tcp = { jobId };
 }
 
 interface Prepared {
