@@ -154,6 +154,23 @@ describe("send-to-tcp-port keeps queued jobs across restarts", function () {
     assert.strictEqual(p.jobs.length, 0);
   });
 
+  it("deleting the node (close with removed): its journal is deleted; the jobs that were waiting end with ESTOPPED", async function () {
+    const port = await freePort();
+    const { send, errs } = await start(userDir, keepingNode(port));
+    for (const t of ["a", "b"]) send.receive({ payload: `${t}\n`, topic: t });
+    await waitFor(() => fs.existsSync(journal(userDir)), "the journal");
+    await sleep(100);
+    await send.close(true);
+    assert.ok(!fs.existsSync(journal(userDir)), "the journal is gone");
+    assert.deepStrictEqual(
+      errs.map((e) => [e.err.code, e.msg.topic]),
+      [
+        ["ESTOPPED", "a"],
+        ["ESTOPPED", "b"],
+      ],
+    );
+  });
+
   it("a damaged end of the journal (power cut mid-write): dropped with a warning, the good jobs print", async function () {
     const port = await freePort();
     const first = await start(userDir, keepingNode(port));
