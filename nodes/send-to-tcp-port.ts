@@ -19,6 +19,7 @@ import { tunables } from "./red/settings";
 import { evaluator, readNow } from "./red/typed-props";
 import { BroadcastController, Keeper, parseSendConfig, ReplyController, SendController, type SendProps } from "./lib/outbound";
 import { journalFingerprint, journalPath } from "./red/journal-place";
+import { Journal, nodeFs } from "./lib/journal";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
 const TYPE = "send-to-tcp-port";
@@ -103,6 +104,12 @@ export = function register(RED: NodeAPI): void {
           },
           warn: (text) => node.warn(text),
         });
+        // The option turned off: jobs kept before are dropped, and said so.
+        if (!cfg.persist)
+          Journal.discard(nodeFs, journalPath(RED, node.id)).then(
+            (count) => count > 0 && node.warn(t("warn.journal-off", { count })),
+            () => undefined,
+          );
       }
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

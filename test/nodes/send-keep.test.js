@@ -154,6 +154,18 @@ describe("send-to-tcp-port keeps queued jobs across restarts", function () {
     assert.strictEqual(p.jobs.length, 0);
   });
 
+  it("the option turned off: the kept jobs are dropped with a warning that counts them, and the journal deleted", async function () {
+    const port = await freePort();
+    const first = await start(userDir, keepingNode(port));
+    for (const t of ["a", "b"]) first.send.receive({ payload: `${t}\n` });
+    await sleep(100);
+    await helper.unload();
+    const second = await start(userDir, keepingNode(port, { persist: false }));
+    await waitFor(() => second.warns.length === 1, "the warning");
+    assert.match(second.warns[0], /warn\.journal-off \{"count":2\}/);
+    assert.ok(!fs.existsSync(journal(userDir)));
+  });
+
   it("deleting the node (close with removed): its journal is deleted; the jobs that were waiting end with ESTOPPED", async function () {
     const port = await freePort();
     const { send, errs } = await start(userDir, keepingNode(port));

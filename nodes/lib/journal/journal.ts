@@ -24,7 +24,7 @@ import { dirname } from "node:path";
 import type { JournalFs } from "./fs";
 import { PersistError } from "./errors";
 import { encodeEnd, encodeHeader, encodeJob } from "./record";
-import { replay, type KeptJob } from "./replay";
+import { countKept, replay, type KeptJob } from "./replay";
 import { rewrite, tempOf, writeAll } from "./rewrite";
 
 export interface JournalOptions {
@@ -107,6 +107,15 @@ export class Journal {
     const fd = await fs.open(file, "a");
     const journal = new Journal(o, fd, size, r.lastSeq, kept);
     return { journal, report: { jobs: kept.map((k) => k.job), droppedBytes: r.droppedBytes, changed: r.changed } };
+  }
+
+  /** Deletes a journal that is no longer wanted (the option was turned off); the number of kept jobs it held. */
+  static async discard(fs: JournalFs, file: string): Promise<number> {
+    const content = await fs.readFile(file);
+    if (!content) return 0;
+    await fs.unlink(file);
+    await fs.unlink(tempOf(file));
+    return countKept(content);
   }
 
   /** Jobs added and not ended. */

@@ -47,3 +47,13 @@ export function replay(file: Buffer, fingerprint: string): Replayed {
   }
   return { live, lastSeq, droppedBytes, changed: 0 };
 }
+
+/** Jobs kept and not ended in a journal file, whatever it was made for. */
+export function countKept(file: Buffer): number {
+  const kept = new Set<number>();
+  for (const { record } of parseRecords(file).records) {
+    if (record.type === "J") kept.add(record.seq);
+    else if (record.type === "E") kept.delete(record.seq);
+  }
+  return kept.size;
+}
