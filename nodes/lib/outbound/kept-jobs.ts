@@ -71,6 +71,7 @@ export function keptMeta(jobId: string, dest: Destination, msg: Msg): Buffer {
 export class Keeper {
   private journal: Journal | undefined;
   private broken: Error | undefined;
+  private opening: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
 
   constructor(private readonly o: KeeperOptions) {
@@ -78,7 +79,14 @@ export class Keeper {
   }
 
   /** Opens the journal; a journal that cannot be opened rejects, and every job after fails with EPERSIST. */
-  async open(): Promise<KeptAtStart> {
+  open(): Promise<KeptAtStart> {
+    const p = this.openJournal();
+    // A close that comes while it opens (a quick redeploy) waits for it, so the file is closed or deleted all the same.
+    this.opening = p.catch(() => undefined);
+    return p;
+  }
+
+  private async openJournal(): Promise<KeptAtStart> {
     let report: OpenReport;
     try {
       const r = await Journal.open({ ...this.o, fs: this.o.fs ?? nodeFs });
@@ -136,6 +144,7 @@ export class Keeper {
 
   /** Closes the journal (kept jobs stay); removed: deletes it and gives the number of kept jobs dropped. */
   async close(removed: boolean): Promise<number> {
+    await this.opening;
     const journal = this.journal;
     this.journal = undefined;
     if (!journal) return 0;

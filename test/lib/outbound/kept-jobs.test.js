@@ -73,6 +73,16 @@ describe("kept jobs", function () {
     );
   });
 
+  it("a close while the journal opens waits for it: the file is closed (or deleted) all the same", async function () {
+    const m = memFs();
+    const keeper = new Keeper({ ...BOUNDS, file: FILE, fingerprint: "fp", fs: m.fs });
+    const opened = keeper.open();
+    assert.strictEqual(await keeper.close(true), 0);
+    await opened;
+    assert.ok(!m.files.has(FILE), "deleted");
+    assert.ok(m.calls.some((c) => c.op === "close"));
+  });
+
   it("a journal that cannot be opened: open rejects with EPERSIST, and so does every job after", async function () {
     const m = memFs();
     m.setHook((c) => {
