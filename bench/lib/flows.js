@@ -82,6 +82,31 @@ function sendJobs(port, extra = {}) {
   ];
 }
 
+/**
+ * One job at a time: of the source's burst only the first message goes in; each finished job's message makes
+ * the next one (a closed loop through the send node), until n; every finished job reaches the counter.
+ */
+function sendJobsOneByOne(port, n, extra = {}) {
+  const [tab, , send, count] = sendJobs(port, extra);
+  const first = {
+    id: "bench00000first1",
+    type: "function",
+    z: TAB.id,
+    func: "return msg.seq === 0 ? msg : null;",
+    outputs: 1,
+    wires: [[send.id]],
+  };
+  const next = {
+    id: "bench000000next1",
+    type: "function",
+    z: TAB.id,
+    func: `const i = msg.seq + 1;\nconst job = i < ${n} ? { payload: "job-" + String(i).padStart(6, "0") + "\\n", seq: i } : null;\nreturn [job, msg];`,
+    outputs: 2,
+    wires: [[send.id], [count.id]],
+  };
+  return [tab, source([first.id]), first, { ...send, wires: [[next.id]] }, next, count];
+}
+
 /** Core tcp out as a client that closes after each message. */
 function coreTcpOutJobs(port) {
   return [
@@ -203,6 +228,7 @@ module.exports = {
   triggerToCounter,
   coreTcpInToCounter,
   sendJobs,
+  sendJobsOneByOne,
   coreTcpOutJobs,
   coreTcpRequestJobs,
   ourReplyLoop,

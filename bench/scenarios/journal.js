@@ -4,7 +4,8 @@
 // the same machine. Disk cost per job: the journal's bytes (the job's record and its end, computed with the
 // package's own encoder for the burst's message) and what the host process wrote to storage (Linux
 // write_bytes: whole pages, each sync rewriting the page it ends in).
-// Target: on (5 ms) keeps >= 0.5x the jobs/s of off.
+// Target: on (5 ms) keeps >= 0.5x the jobs/s of off. keepOneByOne: the same one job at a time, where no two
+// jobs share a sync, to show what each bound costs a lone job.
 "use strict";
 const path = require("path");
 const flows = require("../lib/flows");
@@ -71,4 +72,38 @@ async function keep(o) {
   };
 }
 
-module.exports = { name: "keep queued jobs (journal)", scenarios: { keep } };
+/**
+ * The cost of the sync bound where nothing can share a sync: one job at a time (the next made from the last
+ * one's result), so each job waits for its own record on disk. Informational: the time per job is the figure.
+ */
+async function keepOneByOne(o) {
+  const n = o.quick ? 200 : 500;
+  const impls = [
+    ["off (in memory)", (port) => flows.sendJobsOneByOne(port, n)],
+    ["on, sync within 5 ms (default)", (port) => flows.sendJobsOneByOne(port, n, { persist: true })],
+    ["on, sync within 0 ms", (port) => flows.sendJobsOneByOne(port, n, { persist: true, persistSyncDelay: 0 })],
+  ];
+  const runs = {};
+  for (let round = 0; round < o.rounds; round++) {
+    for (const [name, make] of impls) {
+      const r = await burstOnce(name, make, n, true);
+      (runs[name] ||= []).push(r);
+      o.log(`  one by one round ${round + 1} ${name}: ${r.jobsPerSec} jobs/s, ${r.jobsIntact}/${n} intact`);
+    }
+  }
+  const result = {};
+  for (const [name, rs] of Object.entries(runs)) {
+    const jps = median(rs.map((r) => r.jobsPerSec));
+    result[name] = {
+      delivered: `${Math.min(...rs.map((r) => r.jobsIntact))}/${n}`,
+      inOrder: rs.every((r) => r.inOrder),
+      jobsPerSec: jps,
+      msPerJob: round2(1000 / Math.max(1, jps)),
+      runs: rs.map((r) => r.jobsPerSec),
+    };
+  }
+  const allGood = Object.values(runs).every((rs) => rs.every((r) => r.jobsIntact === n && r.inOrder));
+  return { jobs: n, result, target: `${n}/${n} in order each way (the ms per job are the figure)`, pass: allGood };
+}
+
+module.exports = { name: "keep queued jobs (journal)", scenarios: { keep, keepOneByOne } };
