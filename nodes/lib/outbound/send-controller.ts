@@ -156,8 +156,9 @@ export class SendController implements Load {
       this.out.stop();
       done();
     };
-    // A safety net under the drain bound: Node-RED gives a close handler 15 s.
-    const bound = setTimeout(finish, this.o.drainMs + 500);
+    // A safety net under the drain bound: Node-RED gives a close handler 15 s. With a keeper, room for its last
+    // sync too: a journal still writing while the next node opens it would write to a file already replaced.
+    const bound = setTimeout(finish, Math.min(14_500, this.o.drainMs + 500 + (this.o.keeper ? 5000 : 0)));
     this.delivery
       .drain(this.o.drainMs)
       .then(() => this.closeKeeper(removed))
