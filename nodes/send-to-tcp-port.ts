@@ -18,7 +18,9 @@ import { nodeMetrics } from "./red/metrics";
 import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { evaluator, readNow } from "./red/typed-props";
-import { BroadcastController, parseSendConfig, ReplyController, SendController, type SendProps } from "./lib/outbound";
+import { BroadcastController, Keeper, parseSendConfig, ReplyController, SendController, type SendProps } from "./lib/outbound";
+import { journalFingerprint, journalPath } from "./red/journal-place";
+import { Journal, nodeFs } from "./lib/journal";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
 const TYPE = "send-to-tcp-port";
@@ -97,7 +99,21 @@ export = function register(RED: NodeAPI): void {
           },
           report: (err) => node.error(err),
           unverified,
+          keeper: cfg.persist && new Keeper({ ...cfg.persist, file: journalPath(RED, node.id), fingerprint: journalFingerprint(def) }),
+          restoredIo: {
+            send: (msg) => node.send(msg),
+            done: (msg) => (err) => {
+              if (err) node.error(err, msg);
+            },
+          },
+          warn: (text) => node.warn(text),
         });
+        // The option turned off: jobs kept before are dropped, and said so.
+        if (!cfg.persist)
+          Journal.discard(nodeFs, journalPath(RED, node.id)).then(
+            (count) => count > 0 && node.warn(t("warn.journal-off", { count })),
+            () => undefined,
+          );
       }
       // Read when scraped: jobs with a connection being made or open, and messages waiting (for a destination, or behind a slow peer).
       const c = controller;
@@ -111,7 +127,7 @@ export = function register(RED: NodeAPI): void {
     }
     const c = controller;
     node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => c.input(msg, send, done));
-    node.on("close", (_removed: boolean, done: () => void) => c.close(done));
+    node.on("close", (removed: boolean, done: () => void) => (c instanceof SendController ? c.close(done, removed) : c.close(done)));
   }
 
   RED.nodes.registerType(TYPE, SendToTcpPort);

@@ -12,6 +12,11 @@
 //                 request/reply link, fed for 120 s (--quick: 20 s); every input ends done,
 //                 replied on its own msg or with a reported code; nothing reaches the device
 //                 twice; the heap after GC stays flat.
+//   5. crashes:   a real Node-RED whose send-to-tcp-port keeps queued jobs on disk (issue 15) sends
+//                 2000 jobs (--quick: 400) to two busy-refusing printers and is killed with SIGKILL
+//                 at 10 random points (--quick: 4), restarted each time with the same user dir; every
+//                 job printed, in order per printer, 0 lost, each duplicate explained by a kill
+//                 (scripts/lib/crash-run.js, also the short test/crash.test.js).
 //
 // Three processes: this driver, the Node-RED under test (`--host`, with --expose-gc) and the
 // load (`--client`). Everything is on 127.0.0.1 and ends by itself. Loss accounting: every
@@ -19,6 +24,7 @@
 // reported. Prints one summary line per figure and exits 1 when one is not met.
 //   npm run soak -- --quick      smaller figures, for trying it out
 //   npm run soak -- --only client [--client-seconds 10]   phase 4 alone
+//   npm run soak -- --only crash                          phase 5 alone
 "use strict";
 const fs = require("fs");
 const os = require("os");
@@ -769,14 +775,14 @@ async function main() {
     return i > 0 ? process.argv[i + 1] : undefined;
   };
   const only = arg("--only");
-  if (only !== undefined && only !== "client") {
-    console.log(`FAIL --only ${only}: only "client" (phase 4) can run alone`);
+  if (only !== undefined && only !== "client" && only !== "crash") {
+    console.log(`FAIL --only ${only}: only "client" (phase 4) or "crash" (phase 5) can run alone`);
     process.exit(1);
   }
   const clientSeconds = Number(arg("--client-seconds") ?? (quick ? 20 : 120));
   const F = quick
-    ? { held: 1000, cycles: 10000, faults: 2000, flood: 2000, redeploys: 20 }
-    : { held: 10000, cycles: 100000, faults: 20000, flood: 2000, redeploys: 200 };
+    ? { held: 1000, cycles: 10000, faults: 2000, flood: 2000, redeploys: 20, crashJobs: 400, kills: 4 }
+    : { held: 10000, cycles: 100000, faults: 20000, flood: 2000, redeploys: 200, crashJobs: 2000, kills: 10 };
   let faultErrors = 0;
   const t0 = Date.now();
   const figures = [];
@@ -784,6 +790,15 @@ async function main() {
     figures.push({ name, value, ok, detail });
     console.log(`${ok ? "PASS" : "FAIL"} ${name}: ${value}${detail ? ` (${detail})` : ""}`);
   };
+  if (only === "crash") {
+    await crashPhase();
+    const failedCrash = figures.filter((f) => !f.ok);
+    console.log(
+      `\nsoak: ${figures.length - failedCrash.length} passed, ${failedCrash.length} failed (${Math.round((Date.now() - t0) / 1000)} s)`,
+    );
+    process.exitCode = failedCrash.length ? 1 : 0;
+    return;
+  }
   let nofile = "?";
   try {
     nofile = execSync("ulimit -n", { shell: "/bin/sh" }).toString().trim();
@@ -829,10 +844,32 @@ async function main() {
   } finally {
     await host.kill();
   }
+  if (!only) await crashPhase();
   const failed = figures.filter((f) => !f.ok);
   const secs = Math.round((Date.now() - t0) / 1000);
   console.log(`\nsoak: ${figures.length - failed.length} passed, ${failed.length} failed (${secs} s)`);
   process.exitCode = failed.length ? 1 : 0;
+
+  /** Phase 5: SIGKILLs while kept jobs print (issue 15). */
+  async function crashPhase() {
+    const { crashRun } = require("./lib/crash-run");
+    const t5 = Date.now();
+    const r = await crashRun({ jobs: F.crashJobs, kills: F.kills, seed: 1015, log: (line) => console.log(`  ${line}`) });
+    const perKill = {};
+    for (const d of r.duplicates) perKill[d.kill] = (perKill[d.kill] || 0) + 1;
+    figure(
+      `crashes: ${F.crashJobs} kept jobs, ${F.kills} SIGKILLs, lost`,
+      r.lost.length,
+      r.lost.length === 0 && r.garbled.length === 0 && r.outOfOrder.length === 0,
+      `${r.printed} printed, out of order ${r.outOfOrder.length}, printed in part ${r.garbled.length}, errors ${r.errors.length}, ${Math.round((Date.now() - t5) / 1000)} s`,
+    );
+    figure(
+      "crashes: duplicates, each printed right before a kill and first after the restart",
+      r.duplicates.length,
+      r.unexplained.length === 0,
+      `per kill ${JSON.stringify(perKill)}, unexplained ${JSON.stringify(r.unexplained)}, connections cut before any byte ${r.empty}`,
+    );
+  }
 
   /** Phases 1-3 (the server side and the redeploys). */
   async function serverPhases() {

@@ -57,8 +57,8 @@ function coreTcpInToCounter(port) {
 
 const source = (wires) => ({ id: "bench00000source", type: "bench-source", z: TAB.id, wires: [wires] });
 
-/** bench-source -> send-to-tcp-port (one connection per job, close at once) -> counter (one message per finished job). */
-function sendJobs(port) {
+/** bench-source -> send-to-tcp-port (one connection per job, close at once) -> counter (one message per finished job); extra: more node properties. */
+function sendJobs(port, extra = {}) {
   return [
     TAB,
     source(["bench00000send01"]),
@@ -76,9 +76,35 @@ function sendJobs(port) {
       encoding: "auto",
       after: "close",
       wires: [[counter.id]],
+      ...extra,
     },
     counter,
   ];
+}
+
+/**
+ * One job at a time: of the source's burst only the first message goes in; each finished job's message makes
+ * the next one (a closed loop through the send node), until n; every finished job reaches the counter.
+ */
+function sendJobsOneByOne(port, n, extra = {}) {
+  const [tab, , send, count] = sendJobs(port, extra);
+  const first = {
+    id: "bench00000first1",
+    type: "function",
+    z: TAB.id,
+    func: "return msg.seq === 0 ? msg : null;",
+    outputs: 1,
+    wires: [[send.id]],
+  };
+  const next = {
+    id: "bench000000next1",
+    type: "function",
+    z: TAB.id,
+    func: `const i = msg.seq + 1;\nconst job = i < ${n} ? { payload: "job-" + String(i).padStart(6, "0") + "\\n", seq: i } : null;\nreturn [job, msg];`,
+    outputs: 2,
+    wires: [[send.id], [count.id]],
+  };
+  return [tab, source([first.id]), first, { ...send, wires: [[next.id]] }, next, count];
 }
 
 /** Core tcp out as a client that closes after each message. */
@@ -202,6 +228,7 @@ module.exports = {
   triggerToCounter,
   coreTcpInToCounter,
   sendJobs,
+  sendJobsOneByOne,
   coreTcpOutJobs,
   coreTcpRequestJobs,
   ourReplyLoop,

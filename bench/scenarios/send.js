@@ -2,6 +2,7 @@
 // connection (ours, core tcp out, core tcp request, plain Node.js one after
 // another), and a request/reply loop through a function node (ours vs core).
 "use strict";
+const fs = require("fs");
 const { startHost, startClient } = require("../lib/procs");
 const flows = require("../lib/flows");
 const { freePort } = require("../../scripts/lib/free-port");
@@ -41,11 +42,22 @@ async function verify(sinkProc, n) {
   };
 }
 
+/** Bytes the process had written to storage (Linux /proc/<pid>/io write_bytes: whole pages, as the disk sees them); undefined elsewhere. */
+function storageWrites(pid) {
+  try {
+    const m = /^write_bytes: (\d+)$/m.exec(fs.readFileSync(`/proc/${pid}/io`, "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function burstOnce(_name, makeFlow, n, hasOutput) {
   const sinkProc = startClient({ mode: "sink" });
   const { port } = await sinkProc.wait("listening");
   const host = await startHost({ impl: "node-red", flows: makeFlow(port) });
   if (hasOutput) await host.call("target", { n });
+  const w0 = storageWrites(host.proc.pid);
   const t0 = Date.now();
   await host.call("burst", { n });
   let doneAt;
@@ -57,10 +69,12 @@ async function burstOnce(_name, makeFlow, n, hasOutput) {
     const s = await settle(sinkProc, n, 2000, 60000);
     doneAt = s.lastAt;
   }
+  const w1 = storageWrites(host.proc.pid);
   const v = await verify(sinkProc, n);
   await host.kill();
   await sinkProc.kill();
-  return Object.assign({ ms: doneAt - t0, jobsPerSec: Math.round((v.jobsIntact / Math.max(1, doneAt - t0)) * 1000) }, v);
+  const written = w0 === undefined || w1 === undefined ? undefined : w1 - w0;
+  return Object.assign({ ms: doneAt - t0, jobsPerSec: Math.round((v.jobsIntact / Math.max(1, doneAt - t0)) * 1000), written }, v);
 }
 
 async function plainOnce(n) {
@@ -210,4 +224,4 @@ async function replyLoop(o) {
   };
 }
 
-module.exports = { name: "send-to-tcp-port", scenarios: { burst, replyLoop } };
+module.exports = { name: "send-to-tcp-port", scenarios: { burst, replyLoop }, burstOnce, median, JOB };

@@ -11,7 +11,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const { freePort, connect, waitFor } = require("../helpers");
-const { startRuntime } = require("../helpers/runtime");
+const { startRuntime, request } = require("../helpers/runtime");
 const { pickChromium, launchPersistentContext } = require("../helpers/browser");
 const { PKG, ROOT } = require("../../scripts/lib/userdir");
 
@@ -560,6 +560,36 @@ describe("the editor in headless chromium", function () {
       // The decoded registers: [100, seconds] (register 0 holds 100).
       await injectAndSee("every 3 s", "registers");
       await page.locator(".red-ui-debug-msg", { hasText: "registers" }).first().locator("text=100").first().waitFor();
+    },
+    "11 printing through a restart": async () => {
+      // The printer's tab starts disabled: the 5 labels wait, kept on disk.
+      const ids = await page.evaluate(() => {
+        const send = RED.nodes.filterNodes({ type: "send-to-tcp-port" }).find((n) => n.name === "print, kept on disk");
+        const printer = RED.nodes.filterNodes({ type: "tcp-server-trigger" }).find((n) => n.port === "7730");
+        RED.workspaces.show(send.z);
+        return {
+          send: send.id,
+          inject: RED.nodes.filterNodes({ type: "inject" }).find((n) => n.name === "5 labels").id,
+          printerTab: printer.z,
+        };
+      });
+      await showSidebarTab("debug");
+      const printedBefore = await debugCount("label 5");
+      await page.click(`[id="${ids.inject}"] .red-ui-flow-node-button`);
+      const queued = page.locator(`[id="${ids.send}"] .red-ui-flow-node-status-label`, { hasText: /sending · \d+ queued/ });
+      await queued.waitFor();
+      // Restart the flows as the example's button does (it asks port 1880; this runtime has its own).
+      const r = await request(`${red.url}/flows`, {
+        method: "POST",
+        headers: { "Node-RED-Deployment-Type": "reload", "content-type": "application/json" },
+        body: "{}",
+      });
+      assert.strictEqual(r.status, 204, r.body);
+      await queued.waitFor();
+      // Switch the printer on: enable its tab and deploy; the kept labels print.
+      await page.evaluate((tab) => RED.workspaces.enable(tab), ids.printerTab);
+      await deploy();
+      await moreDebug("label 5", printedBefore);
     },
   };
 

@@ -28,10 +28,11 @@ function request(url, { method = "GET", headers = {}, body } = {}) {
  * @param {number} o.port  the editor/admin port
  * @param {number} [o.timeout]  how long Node-RED may take to start
  * @param {string} [o.settingsJs]  more settings, as JavaScript source of an object (functions allowed: adminAuth.tokens)
+ * @param {string} [o.userDir]  a user dir to start in again (after kill()); default: a new one, removed by stop()
  */
-async function startRuntime({ flows, port, timeout = 30000, settingsJs }) {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-red-"));
-  linkPackage(userDir);
+async function startRuntime({ flows, port, timeout = 30000, settingsJs, userDir: again }) {
+  const userDir = again || fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-red-"));
+  if (!again) linkPackage(userDir);
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
   const settings = path.join(userDir, "settings.js");
   fs.writeFileSync(
@@ -65,6 +66,7 @@ async function startRuntime({ flows, port, timeout = 30000, settingsJs }) {
   }
   return {
     url,
+    userDir,
     log: () => log,
     get: (p, headers) => request(url + p, { headers }),
     post: (p, body) => request(url + p, { method: "POST", headers: { "content-type": "application/json" }, body }),
@@ -74,6 +76,11 @@ async function startRuntime({ flows, port, timeout = 30000, settingsJs }) {
       await exited;
       clearTimeout(t);
       fs.rmSync(userDir, { recursive: true, force: true });
+    },
+    /** Ends the process as a crash would (SIGKILL: no close handler runs); the user dir stays for a restart. */
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

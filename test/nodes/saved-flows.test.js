@@ -40,6 +40,8 @@ async function loadable(flow) {
   for (const n of flow) {
     if (n.type !== "tab" && !OURS.has(n.type)) continue;
     const copy = Object.assign({}, n);
+    // A tab that starts disabled (example 11's printer, switched on by the user) is checked too.
+    if (copy.type === "tab") copy.disabled = false;
     if (Array.isArray(copy.wires)) copy.wires = copy.wires.map((w) => w.filter((id) => flow.some((m) => m.id === id && OURS.has(m.type))));
     if (LISTENING.has(n.type)) copy.port = String(await freePort());
     out.push(copy);
@@ -55,6 +57,16 @@ function bindOf(n) {
 
 describe("flows saved by today's editor", function () {
   this.timeout(20000);
+  // Nodes that keep queued jobs on disk do it under the user dir: a temporary one, not the home directory's.
+  let userDir;
+  before(function () {
+    userDir = fs.mkdtempSync(path.join(require("os").tmpdir(), "tcpa-saved-"));
+    helper.settings({ userDir });
+  });
+  after(function () {
+    helper.settings({ userDir: undefined });
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
   afterEach(async function () {
     await helper.unload();
   });

@@ -118,8 +118,8 @@ export class Delivery<T> {
     return this.runningCount;
   }
 
-  /** Queues a job; throws QueueError when its destination's lane is full or the queue stops. */
-  submit(dest: Destination, data: Buffer, opts: JobOptions, ctx: T): void {
+  /** Queues a job; throws QueueError when its destination's lane is full (unless pastLimit) or the queue stops. */
+  submit(dest: Destination, data: Buffer, opts: JobOptions, ctx: T, pastLimit = false): void {
     const key = destinationLabel(dest);
     if (this.stopping) throw new QueueError("ESTOPPED", key, this.o.maxQueue);
     let lane = this.lanes.get(key);
@@ -127,7 +127,7 @@ export class Delivery<T> {
       lane = { key, waiting: new Fifo(), running: new Set() };
       this.lanes.set(key, lane);
     }
-    if (lane.running.size >= this.o.concurrency && lane.waiting.length >= this.o.maxQueue) {
+    if (!pastLimit && lane.running.size >= this.o.concurrency && lane.waiting.length >= this.o.maxQueue) {
       throw new QueueError("EQUEUEFULL", key, this.o.maxQueue);
     }
     lane.waiting.push({ dest, data, opts, ctx });

@@ -13,6 +13,8 @@
  *   reply         reply to sender: write to a live session
  *   send-config   the send node's properties, read through lib/schema
  *   send-errors   every send error as a catalog key, substitutions and code
+ *   kept-jobs     queued jobs kept on disk across restarts (lib/journal), ESTALE
+ *   kept-msg      a message as a kept job stores it (JSON, Buffers as base64)
  *   send-controller    the send node sending: inputs -> jobs -> outputs
  *   reply-controller   the send node replying: inputs -> replies -> outputs
  *   broadcast     send to connections: pick live sessions, write to each on its own
@@ -32,6 +34,8 @@ export * from "./node-io";
 export * from "./ordered-data";
 export * from "./outcomes";
 export * from "./job";
+export * from "./kept-jobs";
+export * from "./kept-msg";
 export * from "./payload";
 export * from "./reply";
 export * from "./reply-capture";

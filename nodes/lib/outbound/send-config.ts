@@ -33,6 +33,16 @@ export interface SendConfig {
   closeAfterReply: boolean;
   /** broadcast mode: which connections, the sender left out or not, what to do with a slow client. */
   broadcast: { targets: BroadcastTargets; exceptSender: boolean; slow: SlowClientPolicy } | undefined;
+  /** send mode: keep queued jobs on disk across restarts (lib/journal); undefined = in memory only. */
+  persist: PersistConfig | undefined;
+}
+
+export interface PersistConfig {
+  maxJobs: number;
+  maxBytes: number;
+  /** A kept job older than this fails with ESTALE at start; 0 = no limit. */
+  maxAgeMs: number;
+  syncDelayMs: number;
 }
 
 export interface SendProps {
@@ -67,6 +77,11 @@ export interface SendProps {
   targetPort?: unknown;
   exceptSender?: unknown;
   slowClients?: unknown;
+  persist?: unknown;
+  persistMaxJobs?: unknown;
+  persistMaxMB?: unknown;
+  persistMaxAge?: unknown;
+  persistSyncDelay?: unknown;
 }
 
 /** A msg property path for the reply, with or without "msg." in front. */
@@ -92,6 +107,7 @@ export function parseSendConfig(p: SendProps): SendConfig {
     maxQueue: SEND_DEFAULTS.maxQueue,
     closeAfterReply: v.closeAfterReply,
     broadcast: undefined,
+    persist: undefined,
   };
   const toSessions = {
     ...base,
@@ -138,5 +154,13 @@ export function parseSendConfig(p: SendProps): SendConfig {
     job,
     concurrency: given(v.concurrency),
     maxQueue: given(v.maxQueue),
+    persist: given(v.persist)
+      ? {
+          maxJobs: given(v.persistMaxJobs),
+          maxBytes: given(v.persistMaxMB) * 1024 * 1024,
+          maxAgeMs: given(v.persistMaxAge) * 1000,
+          syncDelayMs: given(v.persistSyncDelay),
+        }
+      : undefined,
   };
 }

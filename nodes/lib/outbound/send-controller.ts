@@ -7,15 +7,17 @@
 import { CodedError, type Translate } from "../base/coded-error";
 import { makeDecoder } from "../base/encoding";
 import type { Connector } from "../base/dial";
+import { nextMessageId } from "../base/msgid";
 import type { NodeMetrics } from "../metrics";
-import { Delivery } from "./delivery";
+import { Delivery, QueueError } from "./delivery";
 import { destinationLabel, resolveDestination, type Destination } from "./destination";
 import { InOrder } from "./in-order";
 import { JobError, type JobOptions, type JobResult } from "./job";
+import type { Keeper, KeptAtStart } from "./kept-jobs";
 import type { Done, Evaluate, Msg, Send, ShowStatus } from "./node-io";
 import { Outcomes, type Load } from "./outcomes";
 import { toBytes } from "./payload";
-import { evaluationError } from "./send-errors";
+import { evaluationError, sendErrorOf } from "./send-errors";
 import type { ReplyOutput } from "./send-config";
 
 export interface SendControllerOptions {
@@ -44,6 +46,12 @@ export interface SendControllerOptions {
   metrics?: NodeMetrics;
   /** Opens each job's socket (lib/base/dial); tests pass their own. */
   connector?: Connector;
+  /** Keeps queued jobs on disk across restarts (kept-jobs); undefined = in memory only. */
+  keeper?: Keeper;
+  /** How jobs kept from before the start end, having no input's send and done: the node's output, and its error with the message. */
+  restoredIo?: { send: Send; done: (msg: Msg) => Done };
+  /** Says something once, as a warning (a damaged journal, jobs dropped at start). */
+  warn?: (text: string) => void;
 }
 
 /** A job's context while it waits, runs and ends. */
@@ -53,6 +61,24 @@ interface Job {
   done: Done;
   dest: Destination;
   received: number;
+  /** msg.tcp.jobId: the same after a restart, so a device or a flow can drop a job sent twice. */
+  jobId: string;
+  /** Its journal number while it is kept on disk. */
+  seq?: number;
+}
+
+/** msg.tcp.jobId, set before the data is evaluated so the data can carry it; an object msg.tcp keeps its other keys. */
+function setJobId(msg: Msg, jobId: string): void {
+  const tcp = msg.tcp;
+  if (tcp !== null && typeof tcp === "object" && !Array.isArray(tcp) && Object.isExtensible(tcp)) {
+    try {
+      (tcp as Record<string, unknown>).jobId = jobId;
+      return;
+    } catch {
+      // a read-only jobId: the message gets a msg.tcp of its own
+    }
+  }
+  msg.tcp = { jobId };
 }
 
 interface Prepared {
@@ -67,6 +93,8 @@ export class SendController implements Load {
   private readonly delivery: Delivery<Job>;
   private readonly out: Outcomes;
   private readonly decodeReply: ReturnType<typeof makeDecoder>;
+  /** The node is being deleted: its kept jobs end now, like the others. */
+  private removing = false;
 
   constructor(private readonly o: SendControllerOptions) {
     this.out = new Outcomes(
@@ -87,16 +115,17 @@ export class SendController implements Load {
       maxQueue: o.maxQueue,
       connector: o.connector,
       handlers: {
-        finished: (job, r) => this.finished(job, r),
-        failed: (job, err) => {
-          if (err instanceof JobError) this.measure(err.elapsedMs, err.attempts, 0, err.bytesSent);
-          this.out.fail(job.done, err, destinationLabel(job.dest));
+        finished: (job, r) => {
+          this.ended(job);
+          this.finished(job, r);
         },
+        failed: (job, err) => this.failed(job, err),
         changed: () => this.out.show(),
         handlerError: (err) => o.report(err),
       },
     });
     if (o.unverified) this.out.show();
+    if (o.keeper) this.restoreFirst(o.keeper);
   }
 
   /** Jobs with a connection being made or open. */
@@ -112,20 +141,27 @@ export class SendController implements Load {
   input(msg: Msg, send: Send, done: Done): void {
     const ticket = this.order.take();
     const received = Date.now();
+    const jobId = nextMessageId();
+    setJobId(msg, jobId);
     this.prepare(msg, (err, p) =>
       this.order.complete(ticket, () => {
         if (err || !p) return this.out.fail(done, err ?? new CodedError("EIO", "no data"), "");
-        try {
-          this.delivery.submit(p.dest, p.data, this.o.job, { msg, send, done, dest: p.dest, received });
-        } catch (e) {
-          this.out.fail(done, e as Error, destinationLabel(p.dest));
-        }
+        const job: Job = { msg, send, done, dest: p.dest, received, jobId };
+        const keeper = this.o.keeper;
+        if (!keeper) return this.submit(job, p.data, false);
+        // Queued once it is on disk: the journal calls back in the order jobs came.
+        keeper.keep(jobId, p.dest, p.data, msg, (e, seq) => {
+          if (e) return this.out.fail(done, e, destinationLabel(p.dest));
+          job.seq = seq;
+          this.submit(job, p.data, false);
+        });
       }),
     );
   }
 
-  /** Stops: queued and running jobs get up to drainMs, then end with ESTOPPED; calls back when all have ended. */
-  close(done: () => void): void {
+  /** Stops: queued and running jobs get up to drainMs, then end with ESTOPPED (kept ones stay on disk unless removed); calls back when all have ended. */
+  close(done: () => void, removed = false): void {
+    this.removing = removed;
     let ended = false;
     const finish = (): void => {
       if (ended) return;
@@ -134,9 +170,80 @@ export class SendController implements Load {
       this.out.stop();
       done();
     };
-    // A safety net under the drain bound: Node-RED gives a close handler 15 s.
-    const bound = setTimeout(finish, this.o.drainMs + 500);
-    this.delivery.drain(this.o.drainMs).then(finish, finish);
+    // A safety net under the drain bound: Node-RED gives a close handler 15 s. With a keeper, room for its last
+    // sync too: a journal still writing while the next node opens it would write to a file already replaced.
+    const bound = setTimeout(finish, Math.min(14_500, this.o.drainMs + 500 + (this.o.keeper ? 5000 : 0)));
+    this.delivery
+      .drain(this.o.drainMs)
+      .then(() => this.closeKeeper(removed))
+      .then(finish, finish);
+  }
+
+  private async closeKeeper(removed: boolean): Promise<void> {
+    const { keeper, warn, t } = this.o;
+    if (!keeper) return;
+    const dropped = await keeper.close(removed);
+    if (dropped > 0) warn?.(t("warn.journal-removed", { count: dropped }));
+  }
+
+  /** The jobs kept from before go first: every input waits behind this ticket until the journal is read. */
+  private restoreFirst(keeper: Keeper): void {
+    const ticket = this.order.take();
+    const step = (run: () => void) => () => {
+      try {
+        this.order.complete(ticket, run);
+      } catch (err) {
+        this.o.report(err);
+      }
+    };
+    keeper.open().then(
+      (at) => step(() => this.restore(at))(),
+      (err: unknown) => step(() => this.o.report(sendErrorOf(err as Error, "", this.o.t)))(),
+    );
+  }
+
+  private restore(at: KeptAtStart): void {
+    const { t, warn, restoredIo } = this.o;
+    if (at.droppedBytes > 0) warn?.(t("warn.journal-damaged", { bytes: at.droppedBytes, count: at.jobs.length + at.stale.length }));
+    if (at.changed > 0) warn?.(t("warn.journal-changed", { count: at.changed }));
+    if (!restoredIo) return;
+    for (const { job, err } of at.stale) this.out.fail(restoredIo.done(job.msg), err, destinationLabel(job.dest));
+    for (const k of at.jobs) {
+      const job: Job = {
+        msg: k.msg,
+        send: restoredIo.send,
+        done: restoredIo.done(k.msg),
+        dest: k.dest,
+        received: k.created,
+        jobId: k.jobId,
+        seq: k.seq,
+      };
+      this.submit(job, k.data, true);
+    }
+  }
+
+  /** Hands a job to its destination's queue; kept jobs go past the queue limit (they were accepted before). */
+  private submit(job: Job, data: Buffer, kept: boolean): void {
+    try {
+      this.delivery.submit(job.dest, data, this.o.job, job, kept);
+    } catch (e) {
+      // Kept, and the node stops: it stays on disk for the next start.
+      if (e instanceof QueueError && e.code === "ESTOPPED" && job.seq !== undefined && !this.removing) return;
+      this.ended(job);
+      this.out.fail(job.done, e as Error, destinationLabel(job.dest));
+    }
+  }
+
+  private failed(job: Job, err: JobError): void {
+    if (err instanceof JobError) this.measure(err.elapsedMs, err.attempts, 0, err.bytesSent);
+    if (err.code === "ESTOPPED" && job.seq !== undefined && !this.removing) return;
+    this.ended(job);
+    this.out.fail(job.done, err, destinationLabel(job.dest));
+  }
+
+  /** The job is over for good: off the disk. */
+  private ended(job: Job): void {
+    if (job.seq !== undefined) this.o.keeper?.end(job.seq);
   }
 
   /** One job's connection, done or failed: its time, retries and bytes. */
@@ -152,6 +259,7 @@ export class SendController implements Load {
     this.measure(r.totalMs, r.attempts, r.bytesReceived, r.bytesSent);
     const { msg } = job;
     msg.tcp = {
+      jobId: job.jobId,
       host: r.host,
       port: r.port,
       localPort: r.localPort,

@@ -95,6 +95,11 @@ const SAVED_ORDER = {
     "targetPort",
     "exceptSender",
     "slowClients",
+    "persist",
+    "persistMaxJobs",
+    "persistMaxMB",
+    "persistMaxAge",
+    "persistSyncDelay",
   ],
   "tcp-server-client-bridge": [
     "name",
