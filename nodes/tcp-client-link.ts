@@ -18,6 +18,7 @@ import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { clientTls } from "./red/security";
 import { tunables } from "./red/settings";
+import { keepsTraffic } from "./red/traffic";
 import {
   ClientError,
   Link,
@@ -187,7 +188,13 @@ export = function register(RED: NodeAPI): void {
       queue: cfg.queue,
       inbound: { ...cfg.framing, readTimeoutMs: cfg.readTimeoutMs, topic: cfg.topic },
       registry: manager.registry,
-      owner: { id: node.id, type: TYPE, name: cfg.name, emitsOnClose: cfg.framing.framing.kind === "close" },
+      owner: {
+        id: node.id,
+        type: TYPE,
+        name: cfg.name,
+        emitsOnClose: cfg.framing.framing.kind === "close",
+        traffic: keepsTraffic(RED, def),
+      },
     } satisfies Omit<LinkOptions<Job>, "handlers">;
 
     let link: Link<Job> | undefined;

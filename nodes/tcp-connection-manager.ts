@@ -8,6 +8,7 @@ import { MANAGER, readProps } from "./lib/schema";
 import { DEFAULT_MANAGER, DEFAULT_MANAGER_ID, ManagerCore } from "./lib/sessions";
 import type { ManagerNode } from "./red/manager-link";
 import { tunableProblems } from "./red/settings";
+import { registerTrafficRoutes } from "./red/traffic-routes";
 import type { NodeAPI, NodeDef, Request, Response } from "./types/node-red";
 
 const TYPE = "tcp-connection-manager";
@@ -43,6 +44,8 @@ export = function register(RED: NodeAPI): void {
     }
     res.json({ manager: core.id, now: Date.now(), connections: core.registry.list() });
   });
+
+  registerTrafficRoutes(RED, find);
 
   RED.httpAdmin.post(
     `/${TYPE}/:id/connections/:session/close`,

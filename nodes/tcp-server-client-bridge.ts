@@ -15,6 +15,7 @@ import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { clientTls, listenSecurity, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
+import { keepsTraffic } from "./red/traffic";
 import { BridgeCore, type BridgeMode, parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge";
 import {
   type Connection,
@@ -69,7 +70,7 @@ export = function register(RED: NodeAPI): void {
 
     const { name, topic, events: withEvents } = readProps({ ...NAMED, ...MESSAGES }, def, SCHEMA_ENV);
     // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
-    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close" };
+    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close", traffic: keepsTraffic(RED, def) };
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     const peer = peerLabel(cfg.peerHost, cfg.peerPort);

@@ -10,6 +10,7 @@ import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
 import { listenSecurity } from "./red/security";
 import { tunables } from "./red/settings";
+import { keepsTraffic } from "./red/traffic";
 import {
   type Connection,
   eventMessage,
@@ -53,7 +54,7 @@ export = function register(RED: NodeAPI): void {
     const tun = tunables(RED);
     const { name, topic, events: withEvents } = readProps({ ...NAMED, ...MESSAGES }, def, SCHEMA_ENV);
     // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
-    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close" };
+    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close", traffic: keepsTraffic(RED, def) };
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     let stopped = false;

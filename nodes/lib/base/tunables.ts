@@ -9,11 +9,13 @@
  *     proxyHeaderTimeout: 5000,     // ms a PROXY-protocol port waits for the header
  *     closeTimeout: 10000,          // ms a listening node waits for its connections on stop (<= 14000)
  *     replyMaxPending: 1048576,     // reply bytes one client may have waiting before EBUFFERFULL
+ *     traffic: false,               // on/off settings like this one: switches.ts
  *   }
  *
  * A missing key keeps its default; a bad value keeps the default too and is
  * reported as a problem (the caller logs it), so a typo never stops a flow.
  */
+import { SWITCH_NAMES } from "./switches";
 
 export interface Tunables {
   listenRetryMs: number;
@@ -45,8 +47,8 @@ export const DEFAULT_TUNABLES: Readonly<Tunables> = Object.freeze(
 
 /** One setting that was not taken: its name, what it was, and the range it must be in. */
 export interface TunableProblem {
-  /** range: a known setting with a bad value; unknown: no such setting; type: tcpAutomation is no object. */
-  kind: "range" | "unknown" | "type";
+  /** range: a known setting with a bad value; unknown: no such setting; type: tcpAutomation is no object; switch: not true or false (switches.ts). */
+  kind: "range" | "unknown" | "type" | "switch";
   name: string;
   value: string;
   min: number;
@@ -63,6 +65,7 @@ export function parseTunables(raw: unknown): { tunables: Tunables; problems: Tun
     return { tunables, problems };
   }
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (SWITCH_NAMES.has(name)) continue; // on/off settings: switches.ts
     const rule = Object.prototype.hasOwnProperty.call(TUNABLE_RULES, name) ? TUNABLE_RULES[name] : undefined;
     if (!rule) {
       problems.push({ kind: "unknown", name, value: "", min: 0, max: 0 });

@@ -2,6 +2,7 @@
 const assert = require("assert");
 const { lib } = require("../../helpers");
 const { parseTunables, DEFAULT_TUNABLES } = lib("base/tunables.js");
+const { parseSwitches } = lib("base/switches.js");
 
 describe("tunables (settings.js tcpAutomation)", function () {
   it("absent: today's defaults", function () {
@@ -39,6 +40,17 @@ describe("tunables (settings.js tcpAutomation)", function () {
     assert.deepStrictEqual(
       parseTunables({ __proto__: null, constructor: 5 }).problems.map((p) => p.kind),
       ["unknown"],
+    );
+  });
+  it("switches: traffic is on unless set to false; anything but true or false is a problem, and parseTunables leaves it alone", function () {
+    assert.deepStrictEqual(parseSwitches(undefined), { switches: { traffic: true }, problems: [] });
+    assert.deepStrictEqual(parseSwitches({ traffic: false }).switches, { traffic: false });
+    assert.deepStrictEqual(parseTunables({ traffic: false }).problems, []);
+    const bad = parseSwitches({ traffic: "no" });
+    assert.deepStrictEqual(bad.switches, { traffic: true });
+    assert.deepStrictEqual(
+      bad.problems.map((p) => `${p.kind}:${p.name}:${p.value}`),
+      ['switch:traffic:"no"'],
     );
   });
 });

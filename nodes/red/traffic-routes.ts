@@ -1,0 +1,108 @@
+/**
+ * The traffic view's admin routes, beside the manager's connection list and
+ * with the same permission (tcp-connection-manager.read): the bytes may be
+ * secret, so nobody who cannot read the manager sees them.
+ *
+ *   GET /tcp-connection-manager/:id/traffic                      the captures kept (live and recently closed), the budget
+ *   GET /tcp-connection-manager/:id/connections/:session/traffic one capture as JSON (bytes in base64)
+ *       ?format=json        the same, as a download
+ *       ?format=text2pcap   the hex dump Wireshark's text2pcap reads, as a download
+ *
+ * Bytes leave only as base64 or hex, never as text a browser could render.
+ */
+import { toText2pcap, type TrafficView } from "../lib/traffic";
+import type { ManagerCore } from "../lib/sessions";
+import type { NodeAPI, Request, Response } from "../types/node-red";
+
+const TYPE = "tcp-connection-manager";
+
+/** What Express offers beyond the Response type the rest of the package needs. */
+type DownloadResponse = Response & {
+  setHeader(name: string, value: string): void;
+  send(body: string): void;
+};
+
+/** A capture as JSON: the bytes in base64. */
+export function trafficJson(v: TrafficView): Record<string, unknown> {
+  return {
+    session: v.session,
+    peer: v.peer,
+    owner: v.owner,
+    localPort: v.localPort,
+    direction: v.direction,
+    chunks: v.chunks.map((c) => ({ t: c.t, dir: c.dir, off: c.off, data: c.data.toString("base64") })),
+    frames: v.frames,
+    closed: v.closed,
+    bytes: v.bytes,
+    truncated: v.truncated,
+  };
+}
+
+/** Why a session has no capture: its node does not keep traffic, the budget was used up, or it is not known (any more). */
+function notCaptured(core: ManagerCore, session: string): "off" | "budget" | "unknown" {
+  const s = core.registry.get(session);
+  if (!s) return "unknown";
+  return s.traffic === null ? "budget" : "off";
+}
+
+export function registerTrafficRoutes(RED: NodeAPI, find: (id: string) => ManagerCore | null): void {
+  const read = RED.auth.needsPermission(`${TYPE}.read`);
+  const noManager = (res: Response, id: string): void => {
+    res.status(404).json({ error: RED._(`${TYPE}.errors.no-manager`, { id }) });
+  };
+
+  RED.httpAdmin.get(`/${TYPE}/:id/traffic`, read, (req: Request, res: Response) => {
+    const core = find(req.params.id);
+    if (!core) {
+      noManager(res, req.params.id);
+      return;
+    }
+    const store = core.registry.traffic;
+    const kept = (id: string): Record<string, unknown> | null => {
+      const c = store.get(id);
+      return c ? { ...c.info, closed: c.closed, bytes: { in: c.in.total, out: c.out.total } } : null;
+    };
+    const live: Record<string, unknown>[] = [];
+    for (const s of core.registry.sessions()) {
+      const k = s.traffic ? kept(s.id) : null;
+      if (k) live.push(k);
+    }
+    res.json({
+      manager: core.id,
+      live,
+      closed: store.closedIds().map(kept),
+      limits: store.limits,
+      used: store.used,
+      refused: store.refused,
+    });
+  });
+
+  RED.httpAdmin.get(`/${TYPE}/:id/connections/:session/traffic`, read, (req: Request, res: Response) => {
+    const core = find(req.params.id);
+    if (!core) {
+      noManager(res, req.params.id);
+      return;
+    }
+    const session = req.params.session;
+    const capture = core.registry.traffic.get(session);
+    if (!capture) {
+      const reason = notCaptured(core, session);
+      res.status(404).json({ session, captured: false, reason, error: RED._(`${TYPE}.traffic.not-captured-${reason}`, { session }) });
+      return;
+    }
+    const view = capture.view();
+    const r = res as DownloadResponse;
+    r.setHeader("X-Content-Type-Options", "nosniff");
+    const format = req.query.format;
+    // The session id is 16 hex digits (registry.ts): safe in a file name.
+    const file = `traffic-${session.replace(/[^0-9a-zA-Z_-]/g, "")}`;
+    if (format === "text2pcap") {
+      r.setHeader("Content-Type", "text/plain; charset=utf-8");
+      r.setHeader("Content-Disposition", `attachment; filename="${file}.txt"`);
+      r.send(toText2pcap(view));
+      return;
+    }
+    if (format === "json") r.setHeader("Content-Disposition", `attachment; filename="${file}.json"`);
+    r.json(trafficJson(view));
+  });
+}
