@@ -14,3 +14,4 @@ export * from "./capture";
 export * from "./tap";
 export * from "./store";
 export * from "./text2pcap";
+export * from "./replay";
