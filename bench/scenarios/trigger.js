@@ -174,4 +174,4 @@ function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
-module.exports = { name: "tcp-server-trigger", scenarios: { throughput, idle, flood } };
+module.exports = { name: "tcp-server-trigger", scenarios: { throughput, idle, flood }, linePass, idleWave };

@@ -1,0 +1,88 @@
+// Issue 14's cost of the traffic view: the same trigger flow with the view off
+// and on (every connection captured), side by side in one run; and what an
+// idle connection costs with the view on.
+//   node bench/run.js --only traffic --rounds 3
+"use strict";
+const { startHost } = require("../lib/procs");
+const { triggerToCounter } = require("../lib/flows");
+const { freePort } = require("../../scripts/lib/free-port");
+const { linePass, idleWave } = require("./trigger");
+
+const IMPLS = {
+  "traffic off": (port) => ({ impl: "node-red", port, flows: triggerToCounter(port) }),
+  "traffic on": (port) => ({ impl: "node-red", port, flows: triggerToCounter(port, { traffic: true }) }),
+};
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round2 = (x) => Math.round(x * 100) / 100;
+
+async function throughput(o) {
+  const clients = 8;
+  const lines = o.quick ? 10000 : 50000;
+  const rows = {};
+  for (let round = 0; round < o.rounds; round++) {
+    for (const [name, make] of Object.entries(IMPLS)) {
+      const port = await freePort();
+      const host = await startHost(make(port));
+      await linePass(host, port, clients, Math.floor(lines / 10), 100); // warm-up
+      const r = await linePass(host, port, clients, lines, 100);
+      await host.kill();
+      (rows[name] ||= []).push(r);
+      o.log(
+        `  round ${round + 1} ${name}: ${Math.round(r.rate)} msgs/s (${r.total} lines in ${r.ms} ms, ${r.cpuUsPerMsg.toFixed(2)} µs CPU/msg)`,
+      );
+    }
+  }
+  const result = {};
+  for (const [name, runs] of Object.entries(rows)) {
+    result[name] = {
+      msgsPerSec: Math.round(median(runs.map((r) => r.rate))),
+      hostCpuUsPerMsg: round2(median(runs.map((r) => r.cpuUsPerMsg))),
+      runs: runs.map((r) => Math.round(r.rate)),
+    };
+  }
+  // Each round ran both on the same machine state: the median of the paired ratios is the figure.
+  const ratio = median(rows["traffic on"].map((r, i) => r.rate / rows["traffic off"][i].rate));
+  o.log(`  traffic on / off: ${round2(ratio)}x`);
+  return {
+    clients,
+    linesPerClient: lines,
+    lineBytes: 100,
+    result,
+    ratioOnOff: round2(ratio),
+    target: ">= 0.95x with the view on",
+    pass: ratio >= 0.95,
+  };
+}
+
+async function idle(o) {
+  const n = o.quick ? 1000 : 5000;
+  const result = {};
+  for (const [name, make] of Object.entries(IMPLS)) {
+    const port = await freePort();
+    const host = await startHost(make(port));
+    const before = await host.call("memory");
+    const w = await idleWave(host, port, n, before);
+    await host.kill();
+    result[name] = {
+      connectionsHeld: w.during.tcpHandles - before.tcpHandles,
+      rssPerConnectionBytes: Math.round((w.during.rss - before.rss) / n),
+      heapPerConnectionBytes: Math.round((w.during.heapUsed - before.heapUsed) / n),
+      heapAfterCloseMinusBeforeKB: Math.round((w.after.heapUsed - before.heapUsed) / 1024),
+    };
+    o.log(`  idle ${name}: ${JSON.stringify(result[name])}`);
+  }
+  const on = result["traffic on"];
+  const off = result["traffic off"];
+  // An idle capture holds no bytes: its objects only (the budget reserves 17 KiB each, which is the bound, not the use).
+  const extra = on.rssPerConnectionBytes - off.rssPerConnectionBytes;
+  return {
+    connections: n,
+    result,
+    extraRssPerConnectionBytes: extra,
+    target: "<= 2048 bytes more RSS per idle connection with the view on (17 KiB per capture is the reserved bound)",
+    pass: extra <= 2048 && on.connectionsHeld === n,
+  };
+}
+
+module.exports = { name: "traffic view", scenarios: { throughput, idle } };
