@@ -4,6 +4,59 @@ const { onTab, helper, nodes, lib, freePort, waitFor, portTaken, connect, record
 const { parseText2pcap } = require("../lib/traffic/capture.test.js");
 
 const { parseCapture, replayClient } = lib("traffic/replay.js");
+const { execFileSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { skipBecause } = require("../helpers/skips");
+
+/** Where text2pcap is (Debian: wireshark-common), or undefined. */
+function text2pcap() {
+  for (const dir of (process.env.PATH || "").split(path.delimiter)) {
+    const f = path.join(dir, "text2pcap");
+    if (dir && fs.existsSync(f)) return f;
+  }
+  return undefined;
+}
+
+/**
+ * The packets of a pcapng file: direction (epb_flags bits 0-1: 1 inbound, 2 outbound), time in ms and the
+ * bytes after the dummy Ethernet, IPv4 and TCP headers text2pcap put in front (14 + 20 + 20).
+ */
+function readPcapng(buf) {
+  const packets = [];
+  let unitsPerMs = 1000; // if_tsresol: microseconds unless the interface says otherwise
+  for (let at = 0; at + 8 <= buf.length;) {
+    const type = buf.readUInt32LE(at);
+    const len = buf.readUInt32LE(at + 4);
+    if (type === 1) {
+      for (let o = at + 16; o + 4 <= at + len - 4;) {
+        const code = buf.readUInt16LE(o);
+        const olen = buf.readUInt16LE(o + 2);
+        if (code === 0) break;
+        if (code === 9) unitsPerMs = 10 ** buf[o + 4] / 1000; // a power of 10 (the high bit, powers of 2, is not used here)
+        o += 4 + Math.ceil(olen / 4) * 4;
+      }
+    }
+    if (type === 6) {
+      const ts = buf.readUInt32LE(at + 12) * 2 ** 32 + buf.readUInt32LE(at + 16);
+      const caplen = buf.readUInt32LE(at + 20);
+      const data = buf.subarray(at + 28, at + 28 + caplen);
+      let dir = 0;
+      for (let o = at + 28 + Math.ceil(caplen / 4) * 4; o + 4 <= at + len - 4;) {
+        const code = buf.readUInt16LE(o);
+        const olen = buf.readUInt16LE(o + 2);
+        if (code === 0) break;
+        if (code === 2) dir = buf.readUInt32LE(o + 4) & 3;
+        o += 4 + Math.ceil(olen / 4) * 4;
+      }
+      // The IPv4 total length, not caplen: text2pcap pads short Ethernet frames to 60 bytes.
+      packets.push({ dir, ms: Math.round(ts / unitsPerMs), payload: data.subarray(54, 14 + data.readUInt16BE(16)) });
+    }
+    at += len;
+  }
+  return packets;
+}
 
 const HOST = "127.0.0.1";
 const NODES = [nodes.manager, nodes.trigger, nodes.send];
@@ -115,6 +168,36 @@ describe("traffic view (nodes)", function () {
     assert.match(j.headers["content-type"], /^application\/json/);
     assert.match(j.headers["content-disposition"], new RegExp(`attachment; filename="traffic-${session}\\.json"`));
     assert.strictEqual(bytesOf(j.body, "in"), "one\ntwo\nthree\n");
+  });
+
+  it("the text2pcap download converts with Wireshark's text2pcap as documented: same bytes, directions and times", async function () {
+    const tool = text2pcap();
+    if (!tool) skipBecause(this, "text2pcap conversion", "text2pcap is not installed (Debian: wireshark-common)");
+    const { port, out } = await start({ traffic: true });
+    const { c, session } = await talk(port, out);
+    const body = (await helper.request().get(route(session)).expect(200)).body;
+    const text = (await helper.request().get(route(session, "?format=text2pcap")).expect(200)).text;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-traffic-"));
+    try {
+      fs.writeFileSync(path.join(dir, "capture.txt"), text);
+      const command = /# convert: (.*)$/m.exec(text);
+      assert.ok(command, "the dump says how to convert it");
+      // The documented command, as written in the dump's comment (file names relative to dir).
+      execFileSync("/bin/sh", ["-c", command[1]], { cwd: dir, stdio: "pipe" });
+      const packets = readPcapng(fs.readFileSync(path.join(dir, "capture.pcapng")));
+      assert.deepStrictEqual(
+        packets.map((p) => [p.dir === 1 ? "in" : p.dir === 2 ? "out" : "?", p.payload.toString("latin1")]),
+        body.chunks.map((ch) => [ch.dir, Buffer.from(ch.data, "base64").toString("latin1")]),
+      );
+      assert.deepStrictEqual(
+        packets.map((p) => p.ms),
+        body.chunks.map((ch) => ch.t),
+        "times in UTC, to the millisecond",
+      );
+      assert.strictEqual(command[1].includes(`-T ${c.localPort},${port}`), true, "the I packets' ports: peer, then local");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("traffic off (the default), or turned off in settings.js: the route says not captured, and why", async function () {

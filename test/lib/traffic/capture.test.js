@@ -39,16 +39,23 @@ function parseText2pcap(text) {
     if (line === "" || line.startsWith("#")) continue;
     const pre = /^([IO]) (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6})$/.exec(line);
     if (pre) {
-      packets.push({ dir: pre[1], time: pre[2], bytes: [] });
+      packets.push({ dir: pre[1], time: pre[2], bytes: [], ended: false });
+      continue;
+    }
+    const p = packets[packets.length - 1];
+    if (/^[0-9a-f]{6}$/.test(line)) {
+      assert.strictEqual(parseInt(line, 16), p.bytes.length, "the last line: the offset after the last byte");
+      p.ended = true;
       continue;
     }
     const m = /^([0-9a-f]{6}) ((?:[0-9a-f]{2} )*[0-9a-f]{2})$/.exec(line);
     assert.ok(m, `not a text2pcap line: ${JSON.stringify(line)}`);
-    const p = packets[packets.length - 1];
+    assert.ok(!p.ended, "no bytes after the end offset");
     assert.strictEqual(parseInt(m[1], 16), p.bytes.length, "offset counts the packet's bytes so far");
     for (const h of m[2].split(" ")) p.bytes.push(parseInt(h, 16));
   }
-  return packets.map((p) => ({ ...p, bytes: Buffer.from(p.bytes) }));
+  for (const p of packets) assert.ok(p.ended, "each packet ends with its end offset");
+  return packets.map((p) => ({ dir: p.dir, time: p.time, bytes: Buffer.from(p.bytes) }));
 }
 
 describe("traffic capture", function () {
@@ -189,7 +196,8 @@ describe("traffic capture", function () {
       assert.ok(lines.includes("O 2026-12-02T18:07:30.124000"), text);
       assert.ok(lines.includes("000010 " + [...big.subarray(16, 32)].map((b) => b.toString(16).padStart(2, "0")).join(" ")), text);
       assert.ok(lines.includes("# closed: peer"));
-      assert.match(text, /# convert: TZ=UTC text2pcap -D -t "%Y-%m-%dT%H:%M:%S\." -T 5000,7000 /);
+      assert.match(text, /# convert: TZ=UTC text2pcap -D -t "%Y-%m-%dT%H:%M:%S\.%f" -T 5000,7000 /);
+      assert.ok(lines.includes("000028"), "the end offset of the 40-byte chunk");
       const packets = parseText2pcap(text);
       assert.deepStrictEqual(
         packets.map((p) => [p.dir, p.bytes.toString("hex")]),
