@@ -3,7 +3,8 @@ const assert = require("assert");
 const { onTab, helper, nodes, lib, freePort, waitFor, portTaken, connect, recorder } = require("../helpers");
 const { parseText2pcap } = require("../lib/traffic/capture.test.js");
 
-const { parseCapture, replayClient } = lib("traffic/replay.js");
+const { parseCapture, replayClient, serveReplay } = lib("traffic/replay.js");
+const net = require("net");
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
@@ -232,5 +233,77 @@ describe("traffic view (nodes)", function () {
       replayed.map((m) => m.payload),
       original,
     );
+  });
+
+  it("a tcp client's capture (it dialled: direction out) served back as the device to a second tcp client gives the same replies", async function () {
+    // The device: answers each line with "VAL <line>".
+    const device = net.createServer((sock) => {
+      let buf = "";
+      sock.on("data", (b) => {
+        buf += b.toString("latin1");
+        let i;
+        while ((i = buf.indexOf("\n")) !== -1) {
+          sock.write(`VAL ${buf.slice(0, i)}\n`);
+          buf = buf.slice(i + 1);
+        }
+      });
+    });
+    await new Promise((r) => device.listen(0, HOST, () => r(undefined)));
+    const client = (port, traffic) =>
+      onTab([
+        { id: "mgr", type: "tcp-connection-manager", name: "m" },
+        Object.assign(
+          {
+            id: "cl",
+            type: "tcp-client-link",
+            manager: "mgr",
+            host: HOST,
+            port: String(port),
+            mode: "request",
+            replyProperty: "reply",
+            event: "line",
+            eol: "lf",
+          },
+          traffic ? { traffic: true } : {},
+          { wires: [["out"]] },
+        ),
+        { id: "out", type: "helper" },
+      ]);
+    const ask = async (out) => {
+      const cl = helper.getNode("cl");
+      for (const q of ["a", "b", "c"]) {
+        cl.receive({ payload: `${q}\n` });
+        await out.until(out.msgs.length + 1);
+      }
+      return out.msgs.map((m) => m.reply);
+    };
+    try {
+      await helper.load([nodes.manager, nodes.client], client(/** @type {import("net").AddressInfo} */ (device.address()).port, true));
+      const replies = await ask(recorder(helper.getNode("out")));
+      assert.deepStrictEqual(replies, ["VAL a", "VAL b", "VAL c"]);
+      const list = (await helper.request().get("/tcp-connection-manager/mgr/traffic").expect(200)).body;
+      assert.strictEqual(list.live.length, 1);
+      const body = (await helper.request().get(route(list.live[0].session, "?format=json")).expect(200)).body;
+      assert.strictEqual(body.direction, "out", "the node dialled the device");
+      assert.strictEqual(bytesOf(body, "out"), "a\nb\nc\n");
+      assert.strictEqual(bytesOf(body, "in"), "VAL a\nVAL b\nVAL c\n");
+      assert.deepStrictEqual(body.frames, [6, 12, 18]);
+      await helper.unload();
+
+      const served = [];
+      const fake = serveReplay(parseCapture(body), { fast: true, onDone: (r) => served.push(r) });
+      await new Promise((r) => fake.listen(0, HOST, () => r(undefined)));
+      try {
+        await helper.load([nodes.manager, nodes.client], client(/** @type {import("net").AddressInfo} */ (fake.address()).port, false));
+        assert.deepStrictEqual(await ask(recorder(helper.getNode("out"))), replies);
+      } finally {
+        await helper.unload();
+        fake.close();
+      }
+      await waitFor(() => served.length === 1, "the replayed conversation ended");
+      assert.strictEqual(served[0].received.toString("latin1"), "a\nb\nc\n");
+    } finally {
+      device.close();
+    }
   });
 });

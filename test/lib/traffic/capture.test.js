@@ -4,6 +4,9 @@ const fc = require("fast-check");
 const { lib } = require("../../helpers");
 const { Ring, CHUNK_COST, Capture, TrafficStore, CAPTURE_OVERHEAD, toText2pcap } = lib("traffic/index.js");
 const { createFramer } = lib("inbound/framing.js");
+const { SessionRegistry } = lib("sessions/registry.js");
+const net = require("net");
+const { connect, waitFor } = require("../../helpers");
 
 const B = (s) => Buffer.from(s, "latin1");
 const info = (session) => ({ session, peer: "127.0.0.1:5000", owner: { id: "n1", type: "t", name: "" }, localPort: 7000, direction: "in" });
@@ -177,6 +180,76 @@ describe("traffic capture", function () {
       c.frameEnd(0);
       assert.deepStrictEqual(c.view().frames, [12]);
       assert.strictEqual(c.view().truncated, true);
+    });
+  });
+
+  describe("tap (registry)", function () {
+    let server;
+    let accepted;
+    beforeEach(async function () {
+      accepted = [];
+      server = net.createServer((sock) => accepted.push(sock));
+      await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
+    });
+    afterEach(function () {
+      accepted.forEach((sock) => sock.destroy());
+      server.close();
+    });
+    const port = () => /** @type {import("net").AddressInfo} */ (server.address()).port;
+    const meta = (sock, traffic) => ({
+      remoteAddress: "127.0.0.1",
+      remotePort: sock.remotePort,
+      localPort: sock.localPort,
+      owner: { id: "n1", type: "test", traffic },
+      direction: "in",
+    });
+
+    it("off: the socket is left as it was (no listener, no own write, no capture)", async function () {
+      const reg = new SessionRegistry();
+      await connect(port());
+      await waitFor(() => accepted.length === 1, "accept");
+      const sock = accepted[0];
+      const before = { data: sock.listenerCount("data"), error: sock.listenerCount("error") };
+      const s = reg.add(sock, meta(sock, false));
+      assert.strictEqual(s.traffic, undefined);
+      assert.strictEqual(Object.prototype.hasOwnProperty.call(sock, "write"), false);
+      assert.deepStrictEqual({ data: sock.listenerCount("data"), error: sock.listenerCount("error") }, before);
+      assert.strictEqual(reg.traffic.used, 0);
+    });
+
+    it("on: what the peer sent and what we wrote (Buffer or string with its encoding), then why it closed", async function () {
+      const reg = new SessionRegistry();
+      const c = await connect(port());
+      await waitFor(() => accepted.length === 1, "accept");
+      const sock = accepted[0];
+      const s = reg.add(sock, meta(sock, true));
+      sock.write(Buffer.from("hi\r\n"));
+      sock.write("c3a9", "hex");
+      c.write("ping\n");
+      await waitFor(() => s.traffic.in.total === 5, "inbound captured");
+      reg.close(s.id, "admin");
+      await waitFor(() => s.traffic.closed !== null, "closed");
+      const v = reg.traffic.get(s.id).view();
+      assert.deepStrictEqual(
+        v.chunks.map((ch) => [ch.dir, ch.data.toString("hex")]),
+        [
+          ["out", Buffer.from("hi\r\n").toString("hex")],
+          ["out", "c3a9"],
+          ["in", Buffer.from("ping\n").toString("hex")],
+        ],
+      );
+      assert.strictEqual(v.closed.reason, "admin");
+      c.destroy();
+    });
+
+    it("a 300 MB flood with no delimiter: the capture stays within its bound", function () {
+      const c = new Capture(info("flood"), 8192);
+      const chunk = Buffer.alloc(65536, 0x41);
+      for (let i = 0; i < (300 * 1048576) / 65536; i++) c.received(chunk);
+      assert.ok(c.in.cost <= 8192);
+      assert.strictEqual(c.in.total, 300 * 1048576);
+      const kept = c.view().chunks.reduce((n, ch) => n + ch.data.length, 0);
+      assert.ok(kept > 0 && kept <= 8192, `${kept} bytes kept`);
     });
   });
 
