@@ -306,4 +306,57 @@ describe("traffic view (nodes)", function () {
       device.close();
     }
   });
+
+  it("a bridge with traffic on captures the link it dialled (direction out): what it forwarded and what the peer answered", async function () {
+    /** @type {net.Socket[]} */
+    const socks = [];
+    const got = [];
+    const peer = net.createServer((sock) => {
+      socks.push(sock);
+      sock.on("data", (b) => got.push(b));
+    });
+    await new Promise((r) => peer.listen(0, HOST, () => r(undefined)));
+    const port = await freePort();
+    try {
+      await helper.load(
+        [nodes.manager, nodes.bridge],
+        onTab([
+          { id: "mgr", type: "tcp-connection-manager", name: "m" },
+          {
+            id: "br",
+            type: "tcp-server-client-bridge",
+            manager: "mgr",
+            host: HOST,
+            port,
+            peerHost: HOST,
+            peerPort: String(/** @type {import("net").AddressInfo} */ (peer.address()).port),
+            eventBytes: 0,
+            holdOff: "0.2",
+            event: "line",
+            eol: "lf",
+            traffic: true,
+            wires: [["out"]],
+          },
+          { id: "out", type: "helper" },
+        ]),
+      );
+      const out = recorder(helper.getNode("out"));
+      await waitFor(() => socks.length === 1, "the bridge dialled the peer");
+      helper.getNode("br").receive({ payload: "x\n" });
+      await waitFor(() => Buffer.concat(got).toString() === "x\n", "the peer got the line");
+      socks[0].write("yy\n");
+      await out.until(1);
+      const list = (await helper.request().get("/tcp-connection-manager/mgr/traffic").expect(200)).body;
+      assert.strictEqual(list.live.length, 1);
+      const body = (await helper.request().get(route(list.live[0].session)).expect(200)).body;
+      assert.strictEqual(body.owner.id, "br");
+      assert.strictEqual(body.direction, "out");
+      assert.strictEqual(bytesOf(body, "out"), "x\n");
+      assert.strictEqual(bytesOf(body, "in"), "yy\n");
+      assert.deepStrictEqual(body.frames, [3]);
+    } finally {
+      peer.close();
+      socks.forEach((x) => x.destroy());
+    }
+  });
 });
