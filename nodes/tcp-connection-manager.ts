@@ -7,7 +7,7 @@ import { SCHEMA_ENV } from "./lib/base";
 import { MANAGER, readProps } from "./lib/schema";
 import { DEFAULT_MANAGER, DEFAULT_MANAGER_ID, ManagerCore } from "./lib/sessions";
 import type { ManagerNode } from "./red/manager-link";
-import { tunableProblems } from "./red/settings";
+import { tunableProblems, trafficLimits } from "./red/settings";
 import { registerTrafficRoutes } from "./red/traffic-routes";
 import type { NodeAPI, NodeDef, Request, Response } from "./types/node-red";
 
@@ -17,6 +17,7 @@ export = function register(RED: NodeAPI): void {
   function TcpConnectionManager(this: ManagerNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     this.core = new ManagerCore(def.id, readProps(MANAGER, def, SCHEMA_ENV).name);
+    this.core.registry.traffic.configure(trafficLimits(RED));
     this.on("close", (_removed: boolean, done: () => void) => {
       // User nodes close their own sockets first (Node-RED stops them with us);
       // anything still open here belongs to no running node, so end it.
@@ -26,6 +27,7 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType(TYPE, TcpConnectionManager);
 
+  DEFAULT_MANAGER.registry.traffic.configure(trafficLimits(RED));
   for (const p of tunableProblems(RED)) {
     RED.log.warn(RED._(`${TYPE}.errors.setting-${p.kind}`, { name: p.name, value: p.value, min: p.min, max: p.max }));
   }

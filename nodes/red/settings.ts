@@ -15,6 +15,12 @@ export function tunableProblems(RED: NodeAPI): TunableProblem[] {
   return [...parseTunables(RED.settings.tcpAutomation).problems, ...parseSwitches(RED.settings.tcpAutomation).problems];
 }
 
+/** The traffic view's bounds from settings.js (tcpAutomation.trafficPerDirection, trafficBudget). */
+export function trafficLimits(RED: NodeAPI): { perDirection: number; budget: number } {
+  const t = tunables(RED);
+  return { perDirection: t.trafficPerDirectionBytes, budget: t.trafficBudgetBytes };
+}
+
 export function switches(RED: NodeAPI): Switches {
   return parseSwitches(RED.settings.tcpAutomation).switches;
 }

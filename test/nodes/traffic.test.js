@@ -216,6 +216,24 @@ describe("traffic view (nodes)", function () {
     assert.strictEqual((await helper.request().get(route(s2.session)).expect(404)).body.reason, "off");
   });
 
+  it("settings.js tcpAutomation.trafficPerDirection and trafficBudget set a manager's bounds", async function () {
+    helper.settings({ tcpAutomation: { trafficPerDirection: 256, trafficBudget: 65536 } });
+    const { port, out } = await start({ traffic: true });
+    const c = await connect(port);
+    c.on("data", () => undefined);
+    c.write("a".repeat(1000) + "\n");
+    const [msg] = await out.until(1);
+    const list = (await helper.request().get("/tcp-connection-manager/mgr/traffic").expect(200)).body;
+    assert.deepStrictEqual(list.limits, { perDirection: 256, budget: 65536, keepClosed: 32 });
+    const body = (await helper.request().get(route(msg._session.id)).expect(200)).body;
+    const kept = bytesOf(body, "in");
+    assert.ok(kept.length > 0 && kept.length <= 256 - 64, `${kept.length} bytes kept`);
+    assert.ok(kept.endsWith("a\n"), "the last bytes");
+    assert.strictEqual(body.truncated, true);
+    assert.strictEqual(body.bytes.in, 1001);
+    c.destroy();
+  });
+
   it("a capture replayed against a second trigger gives the same messages as the original, in order", async function () {
     const { port, out } = await start({ traffic: true });
     const { c, session } = await talk(port, out);

@@ -9,6 +9,8 @@
  *     proxyHeaderTimeout: 5000,     // ms a PROXY-protocol port waits for the header
  *     closeTimeout: 10000,          // ms a listening node waits for its connections on stop (<= 14000)
  *     replyMaxPending: 1048576,     // reply bytes one client may have waiting before EBUFFERFULL
+ *     trafficPerDirection: 8192,    // traffic view: bytes kept each way per captured connection
+ *     trafficBudget: 33554432,      // traffic view: bytes all captures of one manager may reserve
  *     traffic: false,               // on/off settings like this one: switches.ts
  *   }
  *
@@ -23,6 +25,8 @@ export interface Tunables {
   proxyHeaderTimeoutMs: number;
   closeTimeoutMs: number;
   replyMaxPendingBytes: number;
+  trafficPerDirectionBytes: number;
+  trafficBudgetBytes: number;
 }
 
 interface Rule {
@@ -39,6 +43,8 @@ export const TUNABLE_RULES: Readonly<Record<string, Rule>> = {
   proxyHeaderTimeout: { field: "proxyHeaderTimeoutMs", def: 5000, min: 100, max: 600_000 },
   closeTimeout: { field: "closeTimeoutMs", def: 10_000, min: 100, max: 14_000 },
   replyMaxPending: { field: "replyMaxPendingBytes", def: 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 },
+  trafficPerDirection: { field: "trafficPerDirectionBytes", def: 8 * 1024, min: 256, max: 1024 * 1024 },
+  trafficBudget: { field: "trafficBudgetBytes", def: 32 * 1024 * 1024, min: 64 * 1024, max: 1024 * 1024 * 1024 },
 };
 
 export const DEFAULT_TUNABLES: Readonly<Tunables> = Object.freeze(

@@ -31,15 +31,32 @@ export const CAPTURE_OVERHEAD = 1024;
 
 export class TrafficStore {
   private readonly live = new Map<string, Capture>();
+  private limitsNow: TrafficLimits;
   private readonly closed = new Map<string, Capture>();
   private reserved = 0;
   /** Connections not captured because the budget was used up. */
   refused = 0;
 
   constructor(
-    readonly limits: TrafficLimits = DEFAULT_TRAFFIC_LIMITS,
+    limits: TrafficLimits = DEFAULT_TRAFFIC_LIMITS,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.limitsNow = { ...limits };
+  }
+
+  get limits(): Readonly<TrafficLimits> {
+    return this.limitsNow;
+  }
+
+  /**
+   * New limits (settings.js, read when a manager starts). Only while nothing is captured: each capture
+   * reserved what the limits said when it opened. Returns whether they were taken.
+   */
+  configure(limits: Partial<TrafficLimits>): boolean {
+    if (this.live.size > 0 || this.closed.size > 0) return false;
+    this.limitsNow = { ...this.limitsNow, ...limits };
+    return true;
+  }
 
   /** What one capture reserves. */
   get perCapture(): number {

@@ -13,6 +13,8 @@ describe("tunables (settings.js tcpAutomation)", function () {
       proxyHeaderTimeoutMs: 5000,
       closeTimeoutMs: 10000,
       replyMaxPendingBytes: 1048576,
+      trafficPerDirectionBytes: 8192,
+      trafficBudgetBytes: 33554432,
     });
   });
   it("takes whole numbers in range, keeps the default for anything else and says which", function () {
