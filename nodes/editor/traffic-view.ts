@@ -53,6 +53,41 @@ function partsCell(node: EditorNode, parts: string[]): JQuery {
   return td;
 }
 
+/**
+ * Replay the capture's client side against a port of this machine (the runtime's, loopback only), e.g. the
+ * node's own port to run a flow again without the device. Needs tcp-connection-manager.write.
+ */
+function replayBar(node: EditorNode, panel: JQuery, session: string, t: (k: string, subs?: Record<string, unknown>) => string): JQuery {
+  const bar = $('<div class="tcpa-traffic-replay"/>').css({ margin: "0 0 6px 0" }).appendTo(panel);
+  const to = $('<input type="text" class="tcpa-traffic-replay-to"/>')
+    .attr("placeholder", "127.0.0.1:7000")
+    .css({ width: "140px", "margin-right": "4px" });
+  const fast = $('<input type="checkbox" class="tcpa-traffic-replay-fast"/>').css({ width: "auto", margin: "0 4px 0 0" });
+  const result = $('<span class="tcpa-traffic-replay-result"/>').css({ "margin-left": "6px", "font-style": "italic" });
+  button(t("replay"))
+    .appendTo(bar)
+    .on("click", () => {
+      result.text("…");
+      const q = `to=${encodeURIComponent(String(to.val()))}${fast.prop("checked") ? "&fast=1" : ""}`;
+      $.post(`${route(node, session)}/replay?${q}`)
+        .done((r: { sent: number; received: number; short: boolean }) => {
+          result.text(t(r.short ? "replay-short" : "replay-done", { sent: r.sent, received: r.received }));
+        })
+        .fail((xhr) => {
+          const reply = xhr.responseJSON as { error?: unknown } | undefined;
+          result.text(typeof reply?.error === "string" ? reply.error : t("unavailable"));
+        });
+    });
+  bar.append(
+    to,
+    $("<label/>")
+      .css({ width: "auto" })
+      .append(fast, $("<span/>").text(t("fast"))),
+    result,
+  );
+  return to;
+}
+
 interface Filters {
   paused: boolean;
   dir: string;
@@ -127,6 +162,7 @@ export function openTraffic(node: EditorNode, panel: JQuery, session: string, pe
       generation++;
       panel.empty().toggle(false);
     });
+  const replayTo = replayBar(node, panel, session, t);
   const body = $('<div class="tcpa-traffic-body"/>').css({ "max-height": "320px", overflow: "auto" }).appendTo(panel);
   const redraw = (): void => {
     if (last) render(node, body, last, f);
@@ -157,6 +193,8 @@ export function openTraffic(node: EditorNode, panel: JQuery, session: string, pe
         const same =
           last && last.bytes.in === data.bytes.in && last.bytes.out === data.bytes.out && (last.closed === null) === (data.closed === null);
         last = data;
+        // A peer connected to the node: replaying its side against the node's own port runs the flow again.
+        if (String(replayTo.val()) === "" && data.direction === "in") replayTo.val(`127.0.0.1:${data.localPort}`);
         if (!same) redraw();
         if (data.closed === null) setTimeout(poll, POLL_MS);
       })

@@ -7,10 +7,14 @@
  *   GET /tcp-connection-manager/:id/connections/:session/traffic one capture as JSON (bytes in base64)
  *       ?format=json        the same, as a download
  *       ?format=text2pcap   the hex dump Wireshark's text2pcap reads, as a download
+ *   POST .../connections/:session/traffic/replay?to=127.0.0.1:7000[&fast=1]   (tcp-connection-manager.write)
+ *       plays the capture's client side against a port of this machine (loopback only: the bytes may be
+ *       secret, and the runtime must not become a way to send them elsewhere), answers when done
  *
  * Bytes leave only as base64 or hex, never as text a browser could render.
  */
-import { toText2pcap, type TrafficView } from "../lib/traffic";
+import { isIP } from "node:net";
+import { replayClient, sideOf, toText2pcap, type TrafficView } from "../lib/traffic";
 import type { ManagerCore } from "../lib/sessions";
 import type { NodeAPI, Request, Response } from "../types/node-red";
 
@@ -43,6 +47,18 @@ function notCaptured(core: ManagerCore, session: string): "off" | "budget" | "un
   const s = core.registry.get(session);
   if (!s) return "unknown";
   return s.traffic === null ? "budget" : "off";
+}
+
+/** host:port of a loopback address ("127.0.0.1:7000", "[::1]:7000", "localhost:7000"), or null. */
+export function loopbackTarget(to: unknown): { host: string; port: number } | null {
+  if (typeof to !== "string") return null;
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(to.trim());
+  if (!m) return null;
+  const host = (m[1] as string | undefined) ?? m[2];
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return null;
+  const loopback = host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
+  return loopback ? { host: host === "localhost" ? "127.0.0.1" : host, port } : null;
 }
 
 export function registerTrafficRoutes(RED: NodeAPI, find: (id: string) => ManagerCore | null): void {
@@ -105,4 +121,41 @@ export function registerTrafficRoutes(RED: NodeAPI, find: (id: string) => Manage
     if (format === "json") r.setHeader("Content-Disposition", `attachment; filename="${file}.json"`);
     r.json(trafficJson(view));
   });
+
+  RED.httpAdmin.post(
+    `/${TYPE}/:id/connections/:session/traffic/replay`,
+    RED.auth.needsPermission(`${TYPE}.write`),
+    (req: Request, res: Response) => {
+      const core = find(req.params.id);
+      if (!core) {
+        noManager(res, req.params.id);
+        return;
+      }
+      const session = req.params.session;
+      const capture = core.registry.traffic.get(session);
+      if (!capture) {
+        const reason = notCaptured(core, session);
+        res.status(404).json({ session, captured: false, reason, error: RED._(`${TYPE}.traffic.not-captured-${reason}`, { session }) });
+        return;
+      }
+      const target = loopbackTarget(req.query.to);
+      if (!target) {
+        res.status(400).json({ error: RED._(`${TYPE}.traffic.replay-loopback`, { to: String(req.query.to) }) });
+        return;
+      }
+      const view = capture.view();
+      const replayable = { direction: view.direction, chunks: view.chunks };
+      replayClient(replayable, target.host, target.port, { fast: req.query.fast === "1" || req.query.fast === "true" }).then(
+        (r) =>
+          res.json({
+            to: `${target.host}:${target.port}`,
+            side: sideOf(replayable, "client"),
+            sent: r.sent,
+            received: r.received.length,
+            short: r.short,
+          }),
+        (err: unknown) => res.status(502).json({ error: err instanceof Error ? err.message : String(err) }),
+      );
+    },
+  );
 }

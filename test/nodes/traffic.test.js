@@ -234,6 +234,26 @@ describe("traffic view (nodes)", function () {
     c.destroy();
   });
 
+  it("replay from the editor (write permission): the client side against the trigger's own port runs the flow again; loopback only", async function () {
+    const { port, out } = await start({ traffic: true });
+    const { c, session } = await talk(port, out);
+    c.end();
+    const bad = await helper.request().post(route(session, "/replay?to=10.0.0.1:7000")).expect(400);
+    assert.match(bad.body.error, /replay-loopback|10\.0\.0\.1:7000/, "says why (the catalog key where no catalog is loaded)");
+    await helper.request().post(route(session, "/replay?to=localhost:0")).expect(400);
+    const r = await helper
+      .request()
+      .post(route(session, `/replay?to=127.0.0.1:${port}&fast=1`))
+      .expect(200);
+    assert.deepStrictEqual(r.body, { to: `127.0.0.1:${port}`, side: "in", sent: 14, received: 29, short: false });
+    const msgs = await out.until(6);
+    assert.deepStrictEqual(
+      msgs.slice(3).map((m) => m.payload),
+      msgs.slice(0, 3).map((m) => m.payload),
+    );
+    assert.notStrictEqual(msgs[3]._session.id, session, "a new connection");
+  });
+
   it("a capture replayed against a second trigger gives the same messages as the original, in order", async function () {
     const { port, out } = await start({ traffic: true });
     const { c, session } = await talk(port, out);
