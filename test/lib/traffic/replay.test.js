@@ -5,6 +5,7 @@ const { lib, connect, waitFor, DIST } = require("../../helpers");
 const path = require("path");
 const { parseCapture, replayClient, serveReplay, sideOf } = lib("traffic/replay.js");
 const { parseArgs } = require(path.join(DIST, "cli", "replay.js"));
+const { loopbackTarget } = require(path.join(DIST, "red", "traffic-routes.js"));
 
 /** @param {net.Server} s */
 const portOf = (s) => /** @type {net.AddressInfo} */ (s.address()).port;
@@ -98,5 +99,24 @@ describe("traffic replay", function () {
     assert.throws(() => parseArgs(["c.json"]), /usage/);
     assert.throws(() => parseArgs(["c.json", "--to", "h:1", "--serve", "2"]), /usage/);
     assert.throws(() => parseArgs(["c.json", "--serve", "0"]), /not a port/);
+  });
+
+  it("the editor's replay goes to loopback targets only", function () {
+    assert.deepStrictEqual(loopbackTarget("127.0.0.1:7000"), { host: "127.0.0.1", port: 7000 });
+    assert.deepStrictEqual(loopbackTarget("127.1.2.3:1"), { host: "127.1.2.3", port: 1 });
+    assert.deepStrictEqual(loopbackTarget("[::1]:7000"), { host: "::1", port: 7000 });
+    assert.deepStrictEqual(loopbackTarget("localhost:7000"), { host: "127.0.0.1", port: 7000 });
+    for (const bad of [
+      "10.0.0.1:7000",
+      "[::ffff:10.0.0.1]:1",
+      "127.0.0.1",
+      "127.0.0.1:0",
+      "127.0.0.1:70000",
+      "example.com:80",
+      "127.0.0.1.evil.com:80",
+      undefined,
+      7000,
+    ])
+      assert.strictEqual(loopbackTarget(bad), null, String(bad));
   });
 });
