@@ -6,7 +6,9 @@
 const { startHost } = require("../lib/procs");
 const { triggerToCounter } = require("../lib/flows");
 const { freePort } = require("../../scripts/lib/free-port");
-const { linePass, idleWave } = require("./trigger");
+const trigger = require("./trigger");
+
+const { linePass, idleWave } = trigger;
 
 const IMPLS = {
   "traffic off": (port) => ({ impl: "node-red", port, flows: triggerToCounter(port) }),
@@ -143,4 +145,9 @@ async function captureCost(o) {
   };
 }
 
-module.exports = { name: "traffic view", scenarios: { throughput, idle, captureCost } };
+/** Issue 14: a flood of 300 MB with no delimiter into a trigger with the view on: the memory bound holds (the trigger's flood scenario). */
+function flood(o) {
+  return trigger.flood(o, { "traffic on": IMPLS["traffic on"] }, "traffic on");
+}
+
+module.exports = { name: "traffic view", scenarios: { throughput, idle, captureCost, flood } };

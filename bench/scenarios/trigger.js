@@ -133,10 +133,11 @@ async function idle(o) {
   };
 }
 
-async function flood(o) {
+/** impls and ours: another set of flows to flood (traffic.js floods the trigger with the traffic view on). */
+async function flood(o, impls = IMPLS, oursName = "tcp-server-trigger") {
   const bytes = o.quick ? 50 * 1048576 : 300 * 1048576;
   const result = {};
-  for (const [name, make] of Object.entries(IMPLS)) {
+  for (const [name, make] of Object.entries(impls)) {
     if (name === "plain net server") continue;
     const port = await freePort();
     const host = await startHost(make(port));
@@ -161,7 +162,7 @@ async function flood(o) {
     };
     o.log(`  flood ${name}: ${JSON.stringify(result[name])}`);
   }
-  const ours = result["tcp-server-trigger"];
+  const ours = result[oursName];
   return {
     floodBytes: bytes,
     result,
@@ -174,4 +175,4 @@ function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
-module.exports = { name: "tcp-server-trigger", scenarios: { throughput, idle, flood }, linePass, idleWave };
+module.exports = { name: "tcp-server-trigger", scenarios: { throughput, idle, flood }, linePass, idleWave, flood };
