@@ -133,7 +133,12 @@ async function idle(o) {
   };
 }
 
-/** impls and ours: another set of flows to flood (traffic.js floods the trigger with the traffic view on). */
+/**
+ * impls and oursName: another set of flows to flood (traffic.js floods the trigger with the traffic view on).
+ * @param {any} o
+ * @param {Record<string, (port: number) => any>} [impls]
+ * @param {string} [oursName]
+ */
 async function flood(o, impls = IMPLS, oursName = "tcp-server-trigger") {
   const bytes = o.quick ? 50 * 1048576 : 300 * 1048576;
   const result = {};
