@@ -1,7 +1,7 @@
 "use strict";
 const assert = require("assert");
 const { onTab, helper, nodes, lib, freePort, waitFor, portTaken, connect, recorder } = require("../helpers");
-const { parseText2pcap } = require("../lib/traffic/capture.test.js");
+const { parseText2pcap } = require("../helpers/text2pcap");
 
 const { parseCapture, replayClient, serveReplay } = lib("traffic/replay.js");
 const net = require("net");
