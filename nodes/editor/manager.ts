@@ -16,6 +16,7 @@ interface LiveConnection {
   connectedAt: number;
   bytesIn: number;
   bytesOut: number;
+  traffic?: "on" | "budget" | "off";
 }
 
 function size(node: EditorNode, n: number): string {
@@ -91,10 +92,13 @@ function showList(node: EditorNode, list: JQuery, traffic: JQuery): void {
             size(node, c.bytesOut),
           ];
           for (const v of cells) $("<td/>").text(v).appendTo(tr);
-          $('<button type="button" class="red-ui-button red-ui-button-small tcpa-traffic-open"/>')
+          const open = $('<button type="button" class="red-ui-button red-ui-button-small tcpa-traffic-open"/>')
             .text(t("traffic"))
             .appendTo($("<td/>").appendTo(tr))
             .on("click", () => openTraffic(node, traffic, c.id, peer(c)));
+          // Its node keeps no traffic (or the budget was used up): say so on the button; the view would say the same.
+          if (c.traffic === "off" || c.traffic === "budget")
+            open.addClass("disabled").attr("title", node._(`${T}.traffic.button-${c.traffic}`));
           $('<button type="button" class="red-ui-button red-ui-button-small"/>')
             .text(t("close"))
             .appendTo($("<td/>").appendTo(tr))

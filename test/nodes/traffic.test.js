@@ -141,6 +141,12 @@ describe("traffic view (nodes)", function () {
       list.live.map((x) => x.session),
       [session],
     );
+    const conns = (await helper.request().get("/tcp-connection-manager/mgr/connections").expect(200)).body.connections;
+    assert.deepStrictEqual(
+      conns.map((x) => [x.id, x.traffic]),
+      [[session, "on"]],
+      "the connection list says which connections keep traffic",
+    );
 
     c.end();
     await waitFor(async () => (await helper.request().get(route(session))).body.closed !== null, "closed");
@@ -207,6 +213,11 @@ describe("traffic view (nodes)", function () {
     const r = await helper.request().get(route(session)).expect(404);
     assert.strictEqual(r.body.captured, false);
     assert.strictEqual(r.body.reason, "off");
+    const conns = (await helper.request().get("/tcp-connection-manager/mgr/connections").expect(200)).body.connections;
+    assert.deepStrictEqual(
+      conns.map((x) => x.traffic),
+      ["off"],
+    );
     assert.strictEqual((await helper.request().get(route("0123456789abcdef")).expect(404)).body.reason, "unknown");
     await helper.unload();
 

@@ -76,6 +76,8 @@ export interface SessionSummary {
   connectedAt: number;
   bytesIn: number;
   bytesOut: number;
+  /** Its traffic view: kept ("on"), not kept for want of budget ("budget"), or its node keeps none ("off"). */
+  traffic: "on" | "budget" | "off";
 }
 
 interface Gone {
@@ -273,6 +275,7 @@ export class SessionRegistry {
         connectedAt: s.connectedAt,
         bytesIn: s.socket.bytesRead,
         bytesOut: s.socket.bytesWritten,
+        traffic: s.traffic ? "on" : s.traffic === null ? "budget" : "off",
       });
     }
     return out;
