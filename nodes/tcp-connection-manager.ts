@@ -10,7 +10,8 @@ import { MANAGER, readProps } from "./lib/schema";
 import { DEFAULT_MANAGER, DEFAULT_MANAGER_ID, ManagerCore } from "./lib/sessions";
 import type { ManagerNode } from "./red/manager-link";
 import { pruneOnStart } from "./red/metrics";
-import { tunableProblems, tunables } from "./red/settings";
+import { switches, tunableProblems, trafficLimits } from "./red/settings";
+import { registerTrafficRoutes } from "./red/traffic-routes";
 import type { NodeAPI, NodeDef, Request, Response } from "./types/node-red";
 
 const TYPE = "tcp-connection-manager";
@@ -20,6 +21,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const core = (this.core = new ManagerCore(def.id, readProps(MANAGER, def, SCHEMA_ENV).name));
     addSessionSource(core.id, core.registry);
+    core.registry.traffic.configure(trafficLimits(RED));
     this.on("close", (_removed: boolean, done: () => void) => {
       removeSessionSource(core.id, core.registry);
       // User nodes close their own sockets first (Node-RED stops them with us);
@@ -30,6 +32,7 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType(TYPE, TcpConnectionManager);
 
+  DEFAULT_MANAGER.registry.traffic.configure(trafficLimits(RED));
   for (const p of tunableProblems(RED)) {
     RED.log.warn(RED._(`${TYPE}.errors.setting-${p.kind}`, { name: p.name, value: p.value, min: p.min, max: p.max }));
   }
@@ -39,7 +42,7 @@ export = function register(RED: NodeAPI): void {
 
   // Before /:id/... so "metrics" is never taken for a manager id.
   RED.httpAdmin.get(`/${TYPE}/metrics`, RED.auth.needsPermission(`${TYPE}.read`), (_req: Request, res: Response) => {
-    if (!tunables(RED).metrics) {
+    if (!switches(RED).metrics) {
       res.status(404).json({ error: RED._(`${TYPE}.errors.metrics-off`) });
       return;
     }
@@ -63,6 +66,8 @@ export = function register(RED: NodeAPI): void {
     }
     res.json({ manager: core.id, now: Date.now(), connections: core.registry.list() });
   });
+
+  registerTrafficRoutes(RED, find);
 
   RED.httpAdmin.post(
     `/${TYPE}/:id/connections/:session/close`,

@@ -11,6 +11,7 @@ import { managerOrReport } from "./red/manager-link";
 import { nodeMetrics, statusRate } from "./red/metrics";
 import { listenSecurity } from "./red/security";
 import { tunables } from "./red/settings";
+import { keepsTraffic } from "./red/traffic";
 import {
   type Connection,
   eventMessage,
@@ -56,7 +57,14 @@ export = function register(RED: NodeAPI): void {
     const { name, topic, events: withEvents } = readProps({ ...NAMED, ...MESSAGES }, def, SCHEMA_ENV);
     // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
     const metrics = nodeMetrics(RED, node, TYPE, name, manager.id);
-    const owner = { id: node.id, type: TYPE, name, emitsOnClose: framing.framing.kind === "close", tally: metrics.tally };
+    const owner = {
+      id: node.id,
+      type: TYPE,
+      name,
+      emitsOnClose: framing.framing.kind === "close",
+      tally: metrics.tally,
+      traffic: keepsTraffic(RED, def),
+    };
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     let stopped = false;

@@ -119,10 +119,16 @@ async function idle(o) {
   };
 }
 
-async function flood(o) {
+/**
+ * impls and oursName: another set of flows to flood (traffic.js floods the trigger with the traffic view on).
+ * @param {any} o
+ * @param {Record<string, (port: number) => any>} [impls]
+ * @param {string} [oursName]
+ */
+async function flood(o, impls = IMPLS, oursName = "tcp-server-trigger") {
   const bytes = o.quick ? 50 * 1048576 : 300 * 1048576;
   const result = {};
-  for (const [name, make] of Object.entries(IMPLS)) {
+  for (const [name, make] of Object.entries(impls)) {
     if (name === "plain net server") continue;
     const port = await freePort();
     const host = await startHost(make(port));
@@ -147,7 +153,7 @@ async function flood(o) {
     };
     o.log(`  flood ${name}: ${JSON.stringify(result[name])}`);
   }
-  const ours = result["tcp-server-trigger"];
+  const ours = result[oursName];
   return {
     floodBytes: bytes,
     result,
@@ -160,4 +166,4 @@ function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
-module.exports = { name: "tcp-server-trigger", scenarios: { throughput, idle, flood } };
+module.exports = { name: "tcp-server-trigger", scenarios: { throughput, idle, flood }, linePass, idleWave, flood };

@@ -53,12 +53,16 @@ interface TypedInputOptions {
 
 interface JQueryAjax {
   done(cb: (data: never) => void): JQueryAjax;
-  fail(cb: () => void): JQueryAjax;
+  fail(cb: (xhr: { status: number; responseJSON?: unknown }) => void): JQueryAjax;
   always(cb: () => void): JQueryAjax;
 }
 
 interface JQuery {
   readonly length: number;
+  readonly [index: number]: HTMLElement;
+  addClass(name: string): JQuery;
+  attr(name: string, value: string): JQuery;
+  remove(): JQuery;
   val(): unknown;
   val(value: string | number): JQuery;
   text(): string;
@@ -83,6 +87,7 @@ interface JQuery {
 interface JQueryStatic {
   (selector: string): JQuery;
   getJSON(url: string): JQueryAjax;
+  ajax(options: { url: string; dataType: "text" | "json" }): JQueryAjax;
   post(url: string): JQueryAjax;
 }
 

@@ -1,6 +1,7 @@
-/** tcp-connection-manager in the editor: its live connections, each with a close button. */
+/** tcp-connection-manager in the editor: its live connections, each with a traffic and a close button. */
 import { MANAGER } from "../lib/schema";
 import { nodeDefaults } from "./defaults";
+import { openTraffic } from "./traffic-view";
 
 const T = "tcp-connection-manager";
 
@@ -15,6 +16,7 @@ interface LiveConnection {
   connectedAt: number;
   bytesIn: number;
   bytesOut: number;
+  traffic?: "on" | "budget" | "off";
 }
 
 function size(node: EditorNode, n: number): string {
@@ -35,19 +37,46 @@ function peer(c: LiveConnection): string {
   return `${c.remoteAddress.includes(":") ? `[${c.remoteAddress}]` : c.remoteAddress}:${c.remotePort}`;
 }
 
-function showList(node: EditorNode, list: JQuery): void {
+/** The captures of closed connections the manager still keeps, each with a traffic button. */
+function showClosed(node: EditorNode, list: JQuery, traffic: JQuery): void {
+  $.getJSON(`${T}/${encodeURIComponent(node.id)}/traffic`).done(
+    (data: { closed: ({ session: string; peer: string; closed: { reason: string } | null } | null)[] }) => {
+      const closed = data.closed.filter((c) => c !== null);
+      if (closed.length === 0) return;
+      const box = $('<div class="tcpa-traffic-closed-list"/>').css({ "margin-top": "6px" }).appendTo(list);
+      $("<div/>")
+        .text(node._(`${T}.traffic.recent`))
+        .css({ "font-weight": "bold" })
+        .appendTo(box);
+      for (const c of closed.reverse()) {
+        const row = $("<div/>").appendTo(box);
+        $('<button type="button" class="red-ui-button red-ui-button-small"/>')
+          .text(node._(`${T}.label.traffic`))
+          .css({ "margin-right": "6px" })
+          .appendTo(row)
+          .on("click", () => openTraffic(node, traffic, c.session, c.peer));
+        $("<span/>")
+          .text(`${c.peer} (${c.closed?.reason ?? ""})`)
+          .appendTo(row);
+      }
+    },
+  );
+}
+
+function showList(node: EditorNode, list: JQuery, traffic: JQuery): void {
   const t = (k: string): string => node._(`${T}.label.${k}`);
   const load = (): void => {
     $.getJSON(`${T}/${encodeURIComponent(node.id)}/connections`)
       .done((data: { now: number; connections: LiveConnection[] }) => {
         list.empty();
+        showClosed(node, list, traffic);
         if (!data.connections.length) {
           list.append($("<div/>").css({ padding: "6px", "font-style": "italic" }).text(t("none")));
           return;
         }
         const table = $('<table class="red-ui-info-table"/>').appendTo(list);
         const head = $("<tr/>").appendTo(table);
-        for (const k of ["peer", "localPort", "owner", "age", "bytesIn", "bytesOut", ""])
+        for (const k of ["peer", "localPort", "owner", "age", "bytesIn", "bytesOut", "", ""])
           $("<th/>")
             .text(k ? t(k) : "")
             .appendTo(head);
@@ -63,6 +92,13 @@ function showList(node: EditorNode, list: JQuery): void {
             size(node, c.bytesOut),
           ];
           for (const v of cells) $("<td/>").text(v).appendTo(tr);
+          const open = $('<button type="button" class="red-ui-button red-ui-button-small tcpa-traffic-open"/>')
+            .text(t("traffic"))
+            .appendTo($("<td/>").appendTo(tr))
+            .on("click", () => openTraffic(node, traffic, c.id, peer(c)));
+          // Its node keeps no traffic (or the budget was used up): say so on the button; the view would say the same.
+          if (c.traffic === "off" || c.traffic === "budget")
+            open.addClass("disabled").attr("title", node._(`${T}.traffic.button-${c.traffic}`));
           $('<button type="button" class="red-ui-button red-ui-button-small"/>')
             .text(t("close"))
             .appendTo($("<td/>").appendTo(tr))
@@ -90,7 +126,7 @@ export function managerDefinition(): EditorDefinition {
       return this.name || this._(`${T}.paletteLabel`);
     },
     oneditprepare() {
-      showList(this, $("#node-config-tcpa-connections"));
+      showList(this, $("#node-config-tcpa-connections"), $("#node-config-tcpa-traffic"));
     },
   };
 }

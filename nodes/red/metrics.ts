@@ -8,11 +8,11 @@
 import { acquireNodeMetrics, exportedNodes, releaseNodeMetrics, type NodeMetrics } from "../lib/metrics";
 import { RateTicker } from "../lib/metrics";
 import type { Node, NodeAPI } from "../types/node-red";
-import { tunables } from "./settings";
+import { switches } from "./settings";
 
 export function nodeMetrics(RED: NodeAPI, node: Node, type: string, name: string | undefined, managerId: string): NodeMetrics {
   const labels = { node_id: node.id, node_type: type, node_name: name ?? "", manager_id: managerId };
-  const m = acquireNodeMetrics(labels, tunables(RED).metrics);
+  const m = acquireNodeMetrics(labels, switches(RED).metrics);
   node.on("close", (removed: boolean, done: () => void) => {
     releaseNodeMetrics(m, removed);
     done();

@@ -290,6 +290,7 @@ describe("the editor in headless chromium", function () {
     await page.selectOption("#node-input-event", "line");
     await page.locator(".tcpa-trigger-close-warning").waitFor({ state: "hidden" });
     await page.check("#node-input-events");
+    await page.check("#node-input-traffic");
     await page.fill("#node-input-name", "");
     await helpShows("tcp-server-trigger");
     await shoot("tcp-server-trigger");
@@ -393,6 +394,7 @@ describe("the editor in headless chromium", function () {
 
   it("lists a live connection in the manager's dialog and closes it from there (screenshot)", async function () {
     const client = await connect(ports.trigger);
+    const clientPort = client.localPort; // gone once the socket closed
     const closed = new Promise((r) => client.on("close", r));
     client.on("data", () => undefined);
     client.write("hello\n");
@@ -406,9 +408,32 @@ describe("the editor in headless chromium", function () {
     assert.match(cells[4], /^6\b/, "6 bytes in");
     await helpShows("tcp-connection-manager");
     await shoot("tcp-connection-manager");
+    // The traffic view (the trigger keeps traffic): the line's bytes as hex and text, its frame end marked.
+    await row.locator("button.tcpa-traffic-open").click();
+    const view = page.locator("#node-config-tcpa-traffic");
+    await view.locator(".tcpa-traffic-in", { hasText: "68 65 6c 6c 6f 0a" }).waitFor();
+    const line = await view.locator(".tcpa-traffic-in").first().locator("td").allInnerTexts();
+    assert.strictEqual(line[1], t.traffic.in);
+    assert.strictEqual(line[4], "hello\u00b7\u00b6", "printable text, then the frame's end mark");
+    assert.strictEqual(await view.locator(".tcpa-traffic-in .tcpa-frame-end").count(), 2, "one mark in the hex, one in the text");
+    // A search for bytes that are not there hides the chunk; the hex of the line ending finds it.
+    await view.locator(".tcpa-traffic-search").fill("ff ff");
+    await view.locator(".tcpa-traffic-body", { hasText: t.traffic.none }).waitFor();
+    await view.locator(".tcpa-traffic-search").fill("6f 0a");
+    await view.locator(".tcpa-traffic-in").first().waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      view.locator("button", { hasText: t.traffic["download-text2pcap"] }).click(),
+    ]);
+    const dump = fs.readFileSync(await download.path(), "utf8");
+    assert.match(dump, /^I \d{4}-\d\d-\d\dT[\d:.]+\n000000 68 65 6c 6c 6f 0a\n000006$/m);
+    await shoot("tcp-connection-manager-traffic");
     await row.locator("button", { hasText: t.label.close }).click();
     await closed;
     await page.locator("#node-config-tcpa-connections", { hasText: t.label.none }).waitFor();
+    // The view ends with why the connection closed; the closed connection's capture is listed.
+    await view.locator(".tcpa-traffic-closed", { hasText: "admin" }).waitFor();
+    await page.locator(".tcpa-traffic-closed-list", { hasText: `127.0.0.1:${clientPort}` }).waitFor();
     await page.click("#node-config-dialog-cancel");
     await page.click("#node-dialog-cancel");
     await page.waitForSelector(".red-ui-tray", { state: "detached" });

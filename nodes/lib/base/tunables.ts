@@ -9,12 +9,15 @@
  *     proxyHeaderTimeout: 5000,     // ms a PROXY-protocol port waits for the header
  *     closeTimeout: 10000,          // ms a listening node waits for its connections on stop (<= 14000)
  *     replyMaxPending: 1048576,     // reply bytes one client may have waiting before EBUFFERFULL
- *     metrics: true,                // false: no Prometheus metrics (GET /tcp-connection-manager/metrics answers 404)
+ *     trafficPerDirection: 8192,    // traffic view: bytes kept each way per captured connection
+ *     trafficBudget: 33554432,      // traffic view: bytes all captures of one manager may reserve
+ *     traffic: false, metrics: false, // on/off settings: switches.ts
  *   }
  *
  * A missing key keeps its default; a bad value keeps the default too and is
  * reported as a problem (the caller logs it), so a typo never stops a flow.
  */
+import { SWITCH_NAMES } from "./switches";
 
 export interface Tunables {
   listenRetryMs: number;
@@ -22,12 +25,12 @@ export interface Tunables {
   proxyHeaderTimeoutMs: number;
   closeTimeoutMs: number;
   replyMaxPendingBytes: number;
-  /** Prometheus metrics at the manager's admin path (lib/metrics); the status rates count either way. */
-  metrics: boolean;
+  trafficPerDirectionBytes: number;
+  trafficBudgetBytes: number;
 }
 
 interface Rule {
-  field: Exclude<keyof Tunables, "metrics">;
+  field: keyof Tunables;
   def: number;
   min: number;
   max: number;
@@ -40,17 +43,18 @@ export const TUNABLE_RULES: Readonly<Record<string, Rule>> = {
   proxyHeaderTimeout: { field: "proxyHeaderTimeoutMs", def: 5000, min: 100, max: 600_000 },
   closeTimeout: { field: "closeTimeoutMs", def: 10_000, min: 100, max: 14_000 },
   replyMaxPending: { field: "replyMaxPendingBytes", def: 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 },
+  trafficPerDirection: { field: "trafficPerDirectionBytes", def: 8 * 1024, min: 256, max: 1024 * 1024 },
+  trafficBudget: { field: "trafficBudgetBytes", def: 32 * 1024 * 1024, min: 64 * 1024, max: 1024 * 1024 * 1024 },
 };
 
-export const DEFAULT_TUNABLES: Readonly<Tunables> = Object.freeze({
-  ...(Object.fromEntries(Object.values(TUNABLE_RULES).map((r) => [r.field, r.def])) as unknown as Tunables),
-  metrics: true,
-});
+export const DEFAULT_TUNABLES: Readonly<Tunables> = Object.freeze(
+  Object.fromEntries(Object.values(TUNABLE_RULES).map((r) => [r.field, r.def])) as unknown as Tunables,
+);
 
 /** One setting that was not taken: its name, what it was, and the range it must be in. */
 export interface TunableProblem {
-  /** range: a known setting with a bad value; boolean: a switch that is not true or false; unknown: no such setting; type: tcpAutomation is no object. */
-  kind: "range" | "boolean" | "unknown" | "type";
+  /** range: a known setting with a bad value; unknown: no such setting; type: tcpAutomation is no object; switch: not true or false (switches.ts). */
+  kind: "range" | "unknown" | "type" | "switch";
   name: string;
   value: string;
   min: number;
@@ -67,11 +71,7 @@ export function parseTunables(raw: unknown): { tunables: Tunables; problems: Tun
     return { tunables, problems };
   }
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (name === "metrics") {
-      if (typeof value === "boolean") tunables.metrics = value;
-      else if (value !== undefined) problems.push({ kind: "boolean", name, value: String(value), min: 0, max: 0 });
-      continue;
-    }
+    if (SWITCH_NAMES.has(name)) continue; // on/off settings: switches.ts
     const rule = Object.prototype.hasOwnProperty.call(TUNABLE_RULES, name) ? TUNABLE_RULES[name] : undefined;
     if (!rule) {
       problems.push({ kind: "unknown", name, value: "", min: 0, max: 0 });

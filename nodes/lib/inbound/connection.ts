@@ -136,6 +136,7 @@ export function attachConnection(
   };
   conn.peer = conn;
   conn.stream = new InboundStream(socket, conn, opts, adapterFor(h), conn);
+  if (session.traffic) conn.stream.tap = session.traffic;
   const tagged = socket as Tagged;
   tagged[kConn] = conn;
   socket.on("error", onError);

@@ -41,6 +41,11 @@ export interface Framer {
   /** Bytes waiting for the rest of their frame. */
   readonly pendingBytes: number;
   /**
+   * During a sink call: where in the chunk being pushed the frame's bytes end (its delimiter, end
+   * bytes or line ending included), for the traffic view's frame marks. Set just before each sink call.
+   */
+  readonly frameEnd: number;
+  /**
    * Bytes skipped since the last call (outside any frame, or a frame given
    * up for a new start), then resets the count: the caller reports them once
    * per chunk, never per byte. Always 0 in modes that skip nothing.
@@ -52,6 +57,7 @@ export abstract class BaseFramer implements Framer {
   protected readonly pending = new ChunkList();
   /** Bytes skipped since takeSkipped() last ran. */
   protected skipped = 0;
+  frameEnd = 0;
   constructor(protected readonly maxFrame: number) {}
 
   abstract push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void;

@@ -38,6 +38,8 @@ export class FieldFramer extends BaseFramer {
   private readonly headerLength: number;
   /** Whole length of the frame the pending bytes begin; -1 until its header is complete. */
   private need = -1;
+  /** How many bytes of the buffer being scanned came before the chunk being pushed (frameEnd is in the chunk). */
+  private shift = 0;
 
   constructor(
     private readonly opts: FieldOptions,
@@ -58,6 +60,7 @@ export class FieldFramer extends BaseFramer {
       buf = this.pending.drain();
     }
     this.need = -1;
+    this.shift = buf.length - chunk.length;
     this.keepFrom(buf, this.scan(buf, sink, ctx));
   }
 
@@ -91,6 +94,7 @@ export class FieldFramer extends BaseFramer {
         this.need = total;
         return pos;
       }
+      this.frameEnd = pos + total - this.shift;
       sink(buf, pos, pos + total, ctx);
       pos += total;
     }

@@ -56,6 +56,7 @@ export class StartEndFramer implements Framer {
   private readonly endTable: Int32Array;
   private inFrame = false;
   private escaped = false;
+  frameEnd = 0;
   /** Bytes of the start (outside a frame, or inside one) and of the end matched so far. */
   private startMatch = 0;
   private endMatch = 0;
@@ -154,6 +155,7 @@ export class StartEndFramer implements Framer {
         this.endMatch = step(end, this.endTable, this.endMatch, b);
         this.startMatch = step(start, this.startTable, this.startMatch, b);
         if (this.endMatch === end.length) {
+          this.frameEnd = i;
           this.emit(sink, ctx);
           continue;
         }

@@ -89,6 +89,7 @@ class AccumulateFramer extends BaseFramer {
 class ChunkFramer extends BaseFramer {
   push<C>(chunk: Buffer, sink: FrameSink<C>, ctx: C): void {
     if (chunk.length > this.maxFrame) this.tooLarge(chunk.length);
+    this.frameEnd = chunk.length;
     if (chunk.length > 0) sink(chunk, 0, chunk.length, ctx);
   }
 }
@@ -111,10 +112,12 @@ class CountFramer extends BaseFramer {
         return;
       }
       const whole = this.pending.drain(chunk, 0, need);
+      this.frameEnd = need;
       sink(whole, 0, count, ctx);
       pos = need;
     }
     while (chunk.length - pos >= count) {
+      this.frameEnd = pos + count;
       sink(chunk, pos, pos + count, ctx);
       pos += count;
     }
@@ -145,12 +148,14 @@ class DelimiterFramer extends BaseFramer {
         return;
       }
       const whole = this.pending.drain(chunk, 0, end);
+      this.frameEnd = end;
       this.emit(whole, 0, whole.length, sink, ctx);
       pos = end;
     }
     for (;;) {
       const j = chunk.indexOf(d, pos);
       if (j === -1) break;
+      this.frameEnd = j + dl;
       this.emit(chunk, pos, j + dl, sink, ctx);
       pos = j + dl;
     }
@@ -205,6 +210,8 @@ class AnyEolFramer extends BaseFramer {
       if (nextCR !== -1 && nextCR < pos) nextCR = chunk.indexOf(CR, pos);
       const e = nextLF === -1 ? nextCR : nextCR === -1 ? nextLF : Math.min(nextLF, nextCR);
       if (e === -1) break;
+      // Just past its first line-ending byte: the rest of the run may come in the next read (skipped then).
+      this.frameEnd = e + 1;
       if (this.pending.length > 0) {
         const whole = this.pending.drain(chunk, pos, e);
         if (whole.length > this.maxFrame) this.tooLarge(whole.length);
@@ -234,6 +241,8 @@ function skipEol(buf: Buffer, from: number): number {
 class LengthFramer extends BaseFramer {
   /** Total bytes (header included) of the frame the pending bytes belong to; -1 until its header is complete. */
   private need = -1;
+  /** How many bytes of the buffer being scanned came before the chunk being pushed (frameEnd is in the chunk). */
+  private shift = 0;
 
   constructor(
     private readonly headerBytes: 1 | 2 | 4,
@@ -256,6 +265,7 @@ class LengthFramer extends BaseFramer {
       buf = this.pending.drain();
     }
     this.need = -1;
+    this.shift = buf.length - chunk.length;
     const pos = this.scan(buf, sink, ctx);
     if (pos === buf.length) return;
     this.keepFrom(buf, pos);
@@ -279,6 +289,7 @@ class LengthFramer extends BaseFramer {
       const body = this.bodyLength(buf, pos);
       const end = pos + hb + body;
       if (end > buf.length) break;
+      this.frameEnd = end - this.shift;
       sink(buf, this.keepHeader ? pos : pos + hb, end, ctx);
       pos = end;
     }

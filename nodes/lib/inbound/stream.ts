@@ -14,6 +14,7 @@ import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { createFramer, FrameTooLargeError, type Framer } from "./framing";
 import type { FramingConfig } from "./framing-config";
 import { nextMessageId } from "../base/msgid";
+import type { FrameTap } from "../traffic/capture";
 
 export interface TcpSessionRef {
   type: "tcp";
@@ -108,6 +109,7 @@ export function baseMessage(topic: string, peer: Peer): InboundMessage {
 /** The frame sink shared by every stream: builds one message into the stream's batch. */
 function collect(buf: Buffer, start: number, end: number, stream: InboundStream<unknown>): void {
   stream.add(stream.payload.make(buf, start, end));
+  if (stream.tap !== undefined) stream.markFrame();
 }
 
 /**
@@ -125,6 +127,10 @@ export class InboundStream<C> {
   private probing = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** The traffic view's capture, told where each frame ended; undefined (no work at all) when off. */
+  tap: FrameTap | undefined = undefined;
+  /** With a tap: the length of the chunk being pushed (frame ends are counted back from its end). */
+  private chunkLength = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -166,6 +172,7 @@ export class InboundStream<C> {
     if (this.probing) this.answered();
     else this.readTimer?.refresh();
     const framer = (this.framer ??= createFramer(this.opts.framing, this.opts.maxFrame));
+    if (this.tap !== undefined) this.chunkLength = chunk.length;
     try {
       framer.push(chunk, collect, this);
     } catch (err) {
@@ -183,6 +190,11 @@ export class InboundStream<C> {
     if (this.opts.framing.kind === "idle") this.armIdle();
   }
 
+  /** During a push: the frame just added ended where the framer says, in the chunk being pushed. */
+  markFrame(): void {
+    if (this.framer) this.tap?.frameEnd(this.chunkLength - this.framer.frameEnd);
+  }
+
   private reportSkipped(framer: Framer | undefined): void {
     const n = framer?.takeSkipped() ?? 0;
     if (n > 0) this.handlers.skipped(n, this.ctx);
@@ -196,7 +208,10 @@ export class InboundStream<C> {
   private flushIdle(): void {
     if (this.finished) return;
     const rest = this.framer?.flush();
-    if (rest) this.add(this.payload.make(rest.frame, 0, rest.frame.length));
+    if (rest) {
+      this.add(this.payload.make(rest.frame, 0, rest.frame.length));
+      this.tap?.frameEnd(0);
+    }
     this.deliver();
   }
 
@@ -234,7 +249,10 @@ export class InboundStream<C> {
     if (this.readTimer) clearTimeout(this.readTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     const rest = this.framer?.flush();
-    if (rest?.complete) this.add(this.payload.make(rest.frame, 0, rest.frame.length));
+    if (rest?.complete) {
+      this.add(this.payload.make(rest.frame, 0, rest.frame.length));
+      this.tap?.frameEnd(0);
+    }
     const tail = this.payload.end?.();
     if (tail) this.add(tail);
     this.deliver();

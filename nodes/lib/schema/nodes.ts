@@ -8,7 +8,7 @@ import { CLIENT_GREETING, CLIENT_LIMITS, CLIENT_WHAT, CLIENT_WHEN, CLIENT_WHERE 
 import type { Schema } from "./core";
 import { FRAMING } from "./framing";
 import { GREETING, KEEP_ALIVE, listenAddress, LISTEN_LIMITS, PROBE } from "./listen";
-import { MESSAGES, NAMED } from "./named";
+import { MESSAGES, NAMED, TRAFFIC } from "./named";
 import { configNode } from "./plain";
 import { LISTEN_GUARDS, tls, TLS_CLIENT, TLS_SERVER } from "./security";
 import { SEND } from "./send";
@@ -27,6 +27,7 @@ export const TRIGGER = {
   ...KEEP_ALIVE,
   ...GREETING,
   ...PROBE,
+  ...TRAFFIC,
 };
 
 export const BRIDGE = {
@@ -41,6 +42,7 @@ export const BRIDGE = {
   ...TLS_CLIENT,
   ...KEEP_ALIVE,
   ...GREETING,
+  ...TRAFFIC,
 };
 
 export const CLIENT = {
@@ -55,6 +57,7 @@ export const CLIENT = {
   ...CLIENT_GREETING,
   tls: tls(),
   ...TLS_CLIENT,
+  ...TRAFFIC,
 };
 
 export const MANAGER = { ...NAMED };

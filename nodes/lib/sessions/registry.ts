@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { CodedError, type CatalogEntry } from "../base/coded-error";
 import { resetSocket } from "../base/socket-reset";
+import { tapSocket, TrafficStore, type Capture } from "../traffic";
 
 export interface SessionOwner {
   id: string;
@@ -20,6 +21,8 @@ export interface SessionOwner {
   emitsOnClose?: boolean;
   /** Where the bytes of the owner's closed sessions add up (lib/metrics); live ones are read from their sockets. */
   tally?: { bytesIn: number; bytesOut: number };
+  /** Keep the connection's recent traffic for the manager's traffic view (lib/traffic). */
+  traffic?: boolean;
 }
 
 export interface SessionMeta {
@@ -54,6 +57,8 @@ export interface Session extends SessionMeta {
   closeReason?: CloseReason;
   /** "address:port" of the peer, made on first use (see sessionLabel). */
   label?: string;
+  /** Its recent traffic; null: its node keeps traffic but the manager's budget was used up; undefined: off. */
+  traffic?: Capture | null;
 }
 
 /** "address:port" of a session's peer ("[v6]:port" for IPv6), computed once per session. */
@@ -73,6 +78,8 @@ export interface SessionSummary {
   connectedAt: number;
   bytesIn: number;
   bytesOut: number;
+  /** Its traffic view: kept ("on"), not kept for want of budget ("budget"), or its node keeps none ("off"). */
+  traffic: "on" | "budget" | "off";
 }
 
 interface Gone {
@@ -134,13 +141,17 @@ type Tagged = Socket & { [kSession]?: Session };
 export class SessionRegistry {
   private readonly live = new Map<string, Session>();
   private readonly recent = new Map<string, Gone>();
+  /** The recent traffic of the sessions whose owner keeps it. */
+  readonly traffic: TrafficStore;
   /** One 'close' listener for all sockets of this registry (no closure per connection). */
   private readonly onSocketClose: (this: Tagged, hadError: boolean) => void;
 
   constructor(
     private readonly recentLimit = RECENTLY_CLOSED_LIMIT,
     private readonly now: () => number = Date.now,
+    traffic?: TrafficStore,
   ) {
+    this.traffic = traffic ?? new TrafficStore(undefined, now);
     const registry = this;
     this.onSocketClose = function (this: Tagged, hadError: boolean) {
       const s = this[kSession];
@@ -162,11 +173,27 @@ export class SessionRegistry {
       connectedAt: this.now(),
       closeReason: undefined,
       label: undefined,
+      traffic: undefined,
     };
     this.live.set(session.id, session);
     (socket as Tagged)[kSession] = session;
     socket.on("close", this.onSocketClose);
+    if (meta.owner.traffic === true) this.capture(session);
     return session;
+  }
+
+  /** Starts keeping a session's traffic (before anyone else reads or writes it), if the budget allows. */
+  private capture(s: Session): void {
+    const o = s.owner;
+    const c = this.traffic.open({
+      session: s.id,
+      peer: sessionLabel(s),
+      owner: { id: o.id, type: o.type, name: o.name ?? "" },
+      localPort: s.localPort,
+      direction: s.direction,
+    });
+    s.traffic = c;
+    if (c) tapSocket(s.socket, c);
   }
 
   get size(): number {
@@ -250,6 +277,7 @@ export class SessionRegistry {
         connectedAt: s.connectedAt,
         bytesIn: s.socket.bytesRead,
         bytesOut: s.socket.bytesWritten,
+        traffic: s.traffic ? "on" : s.traffic === null ? "budget" : "off",
       });
     }
     return out;
@@ -263,6 +291,7 @@ export class SessionRegistry {
       tally.bytesIn += session.socket.bytesRead;
       tally.bytesOut += session.socket.bytesWritten;
     }
+    if (session.traffic) this.traffic.ended(session.traffic, session.closeReason ?? fallbackReason);
     this.recent.set(session.id, {
       closedAt: this.now(),
       reason: session.closeReason ?? fallbackReason,

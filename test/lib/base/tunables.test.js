@@ -2,6 +2,7 @@
 const assert = require("assert");
 const { lib } = require("../../helpers");
 const { parseTunables, DEFAULT_TUNABLES } = lib("base/tunables.js");
+const { parseSwitches } = lib("base/switches.js");
 
 describe("tunables (settings.js tcpAutomation)", function () {
   it("absent: today's defaults", function () {
@@ -12,17 +13,19 @@ describe("tunables (settings.js tcpAutomation)", function () {
       proxyHeaderTimeoutMs: 5000,
       closeTimeoutMs: 10000,
       replyMaxPendingBytes: 1048576,
-      metrics: true,
+      trafficPerDirectionBytes: 8192,
+      trafficBudgetBytes: 33554432,
     });
   });
   it("metrics: a switch, true or false; anything else keeps metrics on and says so", function () {
-    assert.strictEqual(parseTunables({ metrics: false }).tunables.metrics, false);
-    assert.strictEqual(parseTunables({ metrics: true }).tunables.metrics, true);
-    const { tunables, problems } = parseTunables({ metrics: "no" });
-    assert.strictEqual(tunables.metrics, true);
+    assert.strictEqual(parseSwitches({ metrics: false }).switches.metrics, false);
+    assert.strictEqual(parseSwitches({ metrics: true }).switches.metrics, true);
+    assert.deepStrictEqual(parseTunables({ metrics: false }).problems, []);
+    const { switches, problems } = parseSwitches({ metrics: "no" });
+    assert.strictEqual(switches.metrics, true);
     assert.deepStrictEqual(
       problems.map((p) => `${p.kind}:${p.name}`),
-      ["boolean:metrics"],
+      ["switch:metrics"],
     );
   });
   it("takes whole numbers in range, keeps the default for anything else and says which", function () {
@@ -50,6 +53,17 @@ describe("tunables (settings.js tcpAutomation)", function () {
     assert.deepStrictEqual(
       parseTunables({ __proto__: null, constructor: 5 }).problems.map((p) => p.kind),
       ["unknown"],
+    );
+  });
+  it("switches: traffic is on unless set to false; anything but true or false is a problem, and parseTunables leaves it alone", function () {
+    assert.deepStrictEqual(parseSwitches(undefined), { switches: { traffic: true, metrics: true }, problems: [] });
+    assert.deepStrictEqual(parseSwitches({ traffic: false }).switches, { traffic: false, metrics: true });
+    assert.deepStrictEqual(parseTunables({ traffic: false }).problems, []);
+    const bad = parseSwitches({ traffic: "no" });
+    assert.deepStrictEqual(bad.switches, { traffic: true, metrics: true });
+    assert.deepStrictEqual(
+      bad.problems.map((p) => `${p.kind}:${p.name}:${p.value}`),
+      ['switch:traffic:"no"'],
     );
   });
 });

@@ -58,6 +58,7 @@ const SAVED_ORDER = {
     "greeting",
     "probe",
     "probeAnswer",
+    "traffic",
   ],
   "send-to-tcp-port": [
     "name",
@@ -124,6 +125,7 @@ const SAVED_ORDER = {
     "tlsVerify",
     "keepAlive",
     "greeting",
+    "traffic",
   ],
   /** New with the schemas: the order its first release saves, kept from then on. */
   "tcp-client-link": [
@@ -165,6 +167,7 @@ const SAVED_ORDER = {
     "greetingTimeout",
     "tls",
     "tlsVerify",
+    "traffic",
   ],
   "tcp-connection-manager": ["name"],
 };
