@@ -6,9 +6,8 @@
 const { startHost } = require("../lib/procs");
 const { triggerToCounter } = require("../lib/flows");
 const { freePort } = require("../../scripts/lib/free-port");
+const { linePass } = require("../lib/line-pass");
 const trigger = require("./trigger");
-
-const { linePass, idleWave } = trigger;
 
 const IMPLS = {
   "traffic off": (port) => ({ impl: "node-red", port, flows: triggerToCounter(port) }),
@@ -67,7 +66,7 @@ async function idle(o) {
     const port = await freePort();
     const host = await startHost(make(port));
     const before = await host.call("memory");
-    const w = await idleWave(host, port, n, before);
+    const w = await trigger.idleWave(host, port, n, before);
     await host.kill();
     result[name] = {
       connectionsHeld: w.during.tcpHandles - before.tcpHandles,

@@ -166,4 +166,4 @@ function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
-module.exports = { name: "tcp-server-trigger", scenarios: { throughput, idle, flood }, linePass, idleWave, flood };
+module.exports = { name: "tcp-server-trigger", scenarios: { throughput, idle, flood }, idleWave, flood };
