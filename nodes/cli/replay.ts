@@ -52,15 +52,23 @@ export function parseArgs(argv: string[]): Args {
 }
 
 export function main(): void {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   let args: Args;
+  let capture: ReturnType<typeof parseCapture>;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseArgs(argv);
+    capture = parseCapture(JSON.parse(readFileSync(args.file, "utf8")));
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
+    // A bad option, an unreadable file or no capture in it: one line that says which, not a stack trace.
+    const text = (err as Error).message;
+    process.stderr.write(text === USAGE ? `${USAGE}\n` : `${text}\n${USAGE}\n`);
     process.exitCode = 2;
     return;
   }
-  const capture = parseCapture(JSON.parse(readFileSync(args.file, "utf8")));
   if (args.to) {
     replayClient(capture, args.to.host, args.to.port, args.opts).then(
       (r) => {

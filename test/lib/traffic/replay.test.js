@@ -1,6 +1,9 @@
 "use strict";
 const assert = require("assert");
+const fs = require("fs");
 const net = require("net");
+const os = require("os");
+const { spawnSync } = require("child_process");
 const { lib, connect, waitFor, DIST } = require("../../helpers");
 const path = require("path");
 const { parseCapture, replayClient, serveReplay, sideOf } = lib("traffic/replay.js");
@@ -90,6 +93,27 @@ describe("traffic replay", function () {
   it("refuses what is no capture, with a reason", function () {
     assert.throws(() => parseCapture({}), /no chunks/);
     assert.throws(() => parseCapture({ chunks: [{ t: 1, dir: "up", data: "" }] }), /chunk 0/);
+  });
+
+  it("the CLI as a user runs it: --help, and a missing file or a file with no capture is one line and exit code 2, no stack trace", function () {
+    const cli = path.join(DIST, "cli", "replay.js");
+    const run = (...args) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+    const help = run("--help");
+    assert.strictEqual(help.status, 0);
+    assert.match(help.stdout, /^usage: tcp-automation-replay/);
+    const missing = run(path.join(os.tmpdir(), "no-such-capture.json"), "--to", "127.0.0.1:9");
+    assert.strictEqual(missing.status, 2);
+    assert.match(missing.stderr, /ENOENT/);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /, "no stack trace");
+    const empty = path.join(os.tmpdir(), `tcpa-empty-capture-${process.pid}.json`);
+    fs.writeFileSync(empty, "{}");
+    try {
+      const r = run(empty, "--to", "127.0.0.1:9");
+      assert.strictEqual(r.status, 2);
+      assert.match(r.stderr, /not a capture/);
+    } finally {
+      fs.unlinkSync(empty);
+    }
   });
 
   it("CLI arguments: --to host:port or --serve port, never both", function () {
