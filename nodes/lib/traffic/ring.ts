@@ -19,9 +19,25 @@ export interface KeptChunk {
   data: Buffer;
 }
 
+/** Where a kept chunk's bytes lie: stream offset and length; the bytes are in the ring's one buffer. */
+interface Slot {
+  t: number;
+  seq: number;
+  off: number;
+  len: number;
+}
+
+/**
+ * The bytes live in one buffer per direction, made at the first byte and written round (position = stream
+ * offset modulo its size): a chunk costs a copy of its bytes and a small record, never an allocation of its
+ * own, so a connection streaming at full speed gives the garbage collector nothing to do. The kept chunks
+ * always cover one unbroken tail of the stream, no longer than the buffer, so new bytes only ever overwrite
+ * bytes no longer kept. list() copies the bytes out (the view reads it about once a second).
+ */
 export class Ring {
-  private chunks: KeptChunk[] = [];
+  private slots: Slot[] = [];
   private head = 0;
+  private buf: Buffer | undefined;
   /** What the kept chunks cost against the limit. */
   cost = 0;
   /** Bytes this direction carried since the connection opened (kept or not). */
@@ -38,30 +54,51 @@ export class Ring {
     const room = this.limit - CHUNK_COST;
     if (room <= 0) return;
     const keep = Math.min(n, room);
-    const data = Buffer.allocUnsafeSlow(keep);
-    data.set(keep === n ? bytes : bytes.subarray(n - keep));
-    this.chunks.push({ t, seq, off: off + (n - keep), data });
+    const from = off + (n - keep);
+    this.write(from, keep === n ? bytes : bytes.subarray(n - keep));
+    this.slots.push({ t, seq, off: from, len: keep });
     this.cost += keep + CHUNK_COST;
     while (this.cost > this.limit) this.dropOldest();
   }
 
+  /** Copies bytes into the buffer at the stream offset `at`, wrapping round its end. */
+  private write(at: number, bytes: Uint8Array): void {
+    const buf = (this.buf ??= Buffer.allocUnsafeSlow(this.limit));
+    const pos = at % buf.length;
+    const first = Math.min(bytes.length, buf.length - pos);
+    buf.set(first === bytes.length ? bytes : bytes.subarray(0, first), pos);
+    if (first < bytes.length) buf.set(bytes.subarray(first), 0);
+  }
+
   private dropOldest(): void {
-    const c = this.chunks[this.head];
-    this.chunks[this.head++] = undefined as unknown as KeptChunk;
-    this.cost -= c.data.length + CHUNK_COST;
-    if (this.head > 32 && this.head * 2 > this.chunks.length) {
-      this.chunks = this.chunks.slice(this.head);
+    const c = this.slots[this.head];
+    this.slots[this.head++] = undefined as unknown as Slot;
+    this.cost -= c.len + CHUNK_COST;
+    if (this.head > 32 && this.head * 2 > this.slots.length) {
+      this.slots = this.slots.slice(this.head);
       this.head = 0;
     }
   }
 
   /** Where the oldest kept byte lies in the stream (total when nothing is kept). */
   get start(): number {
-    return this.head < this.chunks.length ? this.chunks[this.head].off : this.total;
+    return this.head < this.slots.length ? this.slots[this.head].off : this.total;
   }
 
-  /** The kept chunks, oldest first (a copy of the list, not of the bytes). */
+  /** The kept chunks, oldest first, each with a copy of its bytes. */
   list(): KeptChunk[] {
-    return this.chunks.slice(this.head);
+    const out: KeptChunk[] = [];
+    const buf = this.buf;
+    if (!buf) return out;
+    for (let i = this.head; i < this.slots.length; i++) {
+      const { t, seq, off, len } = this.slots[i];
+      const data = Buffer.alloc(len);
+      const pos = off % buf.length;
+      const first = Math.min(len, buf.length - pos);
+      buf.copy(data, 0, pos, pos + first);
+      if (first < len) buf.copy(data, first, 0, len - first);
+      out.push({ t, seq, off, data });
+    }
+    return out;
   }
 }

@@ -1,5 +1,6 @@
 "use strict";
 const assert = require("assert");
+const { prng } = require("../../../scripts/lib/prng");
 const fc = require("fast-check");
 const { lib } = require("../../helpers");
 const { Ring, CHUNK_COST, Capture, TrafficStore, CAPTURE_OVERHEAD, toText2pcap } = lib("traffic/index.js");
@@ -66,6 +67,29 @@ describe("traffic capture", function () {
       for (let i = 0; i < 100000; i++) tiny.push(B("x"), i, i);
       assert.strictEqual(tiny.list().length, Math.floor(4096 / (CHUNK_COST + 1)));
       assert.ok(tiny.cost <= 4096);
+    });
+
+    it("written round its one buffer: after every push of random sizes, the kept chunks are the stream's unbroken tail, byte for byte", function () {
+      const rnd = prng(20261202);
+      const r = new Ring(CHUNK_COST * 3 + 1000);
+      const stream = [];
+      for (let i = 0; i < 3000; i++) {
+        const n = 1 + Math.floor(rnd() * (rnd() < 0.1 ? 3000 : 300));
+        const chunk = Buffer.alloc(n);
+        for (let k = 0; k < n; k++) chunk[k] = Math.floor(rnd() * 256);
+        stream.push(chunk);
+        r.push(chunk, i, i);
+        assert.ok(r.cost <= r.limit, `cost ${r.cost} within ${r.limit}`);
+        const kept = r.list();
+        let at = r.start;
+        for (const c of kept) {
+          assert.strictEqual(c.off, at, "no gap between kept chunks");
+          at += c.data.length;
+        }
+        assert.strictEqual(at, r.total, "the kept chunks end at the stream's end");
+      }
+      const all = Buffer.concat(stream);
+      assert.ok(Buffer.concat(r.list().map((c) => c.data)).equals(all.subarray(r.start)), "the bytes are the stream's");
     });
 
     it("copies the bytes: changing the source afterwards changes nothing kept", function () {
