@@ -19,7 +19,7 @@ import { managerOrReport } from "./red/manager-link";
 import { nodeMetrics, statusRate } from "./red/metrics";
 import { clientTls } from "./red/security";
 import { tunables } from "./red/settings";
-import { keepsTraffic } from "./red/traffic";
+import { sessionOwner } from "./red/session-owner";
 import {
   ClientError,
   Link,
@@ -210,14 +210,7 @@ export = function register(RED: NodeAPI): void {
       queue: cfg.queue,
       inbound: { ...cfg.framing, readTimeoutMs: cfg.readTimeoutMs, topic: cfg.topic },
       registry: manager.registry,
-      owner: {
-        id: node.id,
-        type: TYPE,
-        name: cfg.name,
-        emitsOnClose: cfg.framing.framing.kind === "close",
-        tally: metrics.tally,
-        traffic: keepsTraffic(RED, def),
-      },
+      owner: sessionOwner(RED, def, TYPE, cfg.name, cfg.framing.framing.kind, metrics),
     } satisfies Omit<LinkOptions<Job>, "handlers">;
 
     let link: Link<Job> | undefined;

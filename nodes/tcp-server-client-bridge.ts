@@ -16,7 +16,7 @@ import { managerOrReport } from "./red/manager-link";
 import { nodeMetrics, statusRate } from "./red/metrics";
 import { clientTls, listenSecurity, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
-import { keepsTraffic } from "./red/traffic";
+import { sessionOwner } from "./red/session-owner";
 import { BridgeCore, type BridgeMode, parseBridgeConfig, type BridgeConfig, type BridgeProps } from "./lib/bridge";
 import {
   type Connection,
@@ -71,16 +71,8 @@ export = function register(RED: NodeAPI): void {
     }
 
     const { name, topic, events: withEvents } = readProps({ ...NAMED, ...MESSAGES }, def, SCHEMA_ENV);
-    // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
     const metrics = nodeMetrics(RED, node, TYPE, name, manager.id);
-    const owner = {
-      id: node.id,
-      type: TYPE,
-      name,
-      emitsOnClose: framing.framing.kind === "close",
-      tally: metrics.tally,
-      traffic: keepsTraffic(RED, def),
-    };
+    const owner = sessionOwner(RED, def, TYPE, name, framing.framing.kind, metrics);
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     const peer = peerLabel(cfg.peerHost, cfg.peerPort);

@@ -11,7 +11,7 @@ import { managerOrReport } from "./red/manager-link";
 import { nodeMetrics, statusRate } from "./red/metrics";
 import { listenSecurity } from "./red/security";
 import { tunables } from "./red/settings";
-import { keepsTraffic } from "./red/traffic";
+import { sessionOwner } from "./red/session-owner";
 import {
   type Connection,
   eventMessage,
@@ -55,16 +55,8 @@ export = function register(RED: NodeAPI): void {
 
     const tun = tunables(RED);
     const { name, topic, events: withEvents } = readProps({ ...NAMED, ...MESSAGES }, def, SCHEMA_ENV);
-    // emitsOnClose: its messages come after their connection closed, so a reply to them cannot work (send-errors).
     const metrics = nodeMetrics(RED, node, TYPE, name, manager.id);
-    const owner = {
-      id: node.id,
-      type: TYPE,
-      name,
-      emitsOnClose: framing.framing.kind === "close",
-      tally: metrics.tally,
-      traffic: keepsTraffic(RED, def),
-    };
+    const owner = sessionOwner(RED, def, TYPE, name, framing.framing.kind, metrics);
     const status = new ThrottledStatus(node);
     const where = peerLabel(listen.host ?? "*", listen.port);
     let stopped = false;

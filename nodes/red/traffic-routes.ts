@@ -14,7 +14,7 @@
  * Bytes leave only as base64 or hex, never as text a browser could render.
  */
 import { isIP } from "node:net";
-import { replayClient, sideOf, toText2pcap, type TrafficView } from "../lib/traffic";
+import { replayClient, sideOf, toText2pcap, type Capture, type TrafficView } from "../lib/traffic";
 import type { ManagerCore } from "../lib/sessions";
 import type { NodeAPI, Request, Response } from "../types/node-red";
 
@@ -93,19 +93,27 @@ export function registerTrafficRoutes(RED: NodeAPI, find: (id: string) => Manage
     });
   });
 
-  RED.httpAdmin.get(`/${TYPE}/:id/connections/:session/traffic`, read, (req: Request, res: Response) => {
+  /** The capture a route's :id and :session name; else a 404 that says why (no manager, or not captured) and undefined. */
+  const captureOf = (req: Request, res: Response): { session: string; capture: Capture } | undefined => {
     const core = find(req.params.id);
     if (!core) {
       noManager(res, req.params.id);
-      return;
+      return undefined;
     }
     const session = req.params.session;
     const capture = core.registry.traffic.get(session);
     if (!capture) {
       const reason = notCaptured(core, session);
       res.status(404).json({ session, captured: false, reason, error: RED._(`${TYPE}.traffic.not-captured-${reason}`, { session }) });
-      return;
+      return undefined;
     }
+    return { session, capture };
+  };
+
+  RED.httpAdmin.get(`/${TYPE}/:id/connections/:session/traffic`, read, (req: Request, res: Response) => {
+    const found = captureOf(req, res);
+    if (!found) return;
+    const { session, capture } = found;
     const view = capture.view();
     const r = res as DownloadResponse;
     r.setHeader("X-Content-Type-Options", "nosniff");
@@ -126,18 +134,9 @@ export function registerTrafficRoutes(RED: NodeAPI, find: (id: string) => Manage
     `/${TYPE}/:id/connections/:session/traffic/replay`,
     RED.auth.needsPermission(`${TYPE}.write`),
     (req: Request, res: Response) => {
-      const core = find(req.params.id);
-      if (!core) {
-        noManager(res, req.params.id);
-        return;
-      }
-      const session = req.params.session;
-      const capture = core.registry.traffic.get(session);
-      if (!capture) {
-        const reason = notCaptured(core, session);
-        res.status(404).json({ session, captured: false, reason, error: RED._(`${TYPE}.traffic.not-captured-${reason}`, { session }) });
-        return;
-      }
+      const found = captureOf(req, res);
+      if (!found) return;
+      const { capture } = found;
       const target = loopbackTarget(req.query.to);
       if (!target) {
         res.status(400).json({ error: RED._(`${TYPE}.traffic.replay-loopback`, { to: String(req.query.to) }) });
