@@ -2,6 +2,7 @@
 // The two framing modes that skip bytes: start/end bytes ("STX/ETX") and a
 // length field at an offset (Modbus/TCP MBAP, IEC 60870-5-104 APCI).
 const assert = require("assert");
+const { split } = require("../../helpers/split");
 const fc = require("fast-check");
 const { lib } = require("../../helpers");
 const { createFramer, FrameTooLargeError } = lib("inbound/framing.js");
@@ -29,19 +30,6 @@ function run(mode, chunks, max = 1 << 20) {
     skipped,
     rest: rest ? { hex: rest.frame.toString("hex"), complete: rest.complete, expected: rest.expected } : undefined,
   };
-}
-
-/** Splits bytes at the given cut points. */
-function split(bytes, cuts) {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(bytes.slice(prev, p));
-    prev = p;
-  }
-  out.push(bytes.slice(prev));
-  return out;
 }
 
 const hex = (a) => Buffer.from(a).toString("hex");

@@ -1,5 +1,6 @@
 "use strict";
 const assert = require("assert");
+const { split } = require("../../helpers/split");
 const fc = require("fast-check");
 const { lib } = require("../../helpers");
 const { createFramer, FrameTooLargeError } = lib("inbound/framing.js");
@@ -16,19 +17,6 @@ function run(mode, chunks, max = 1 << 20) {
   }
   const rest = f.flush();
   return { frames, rest: rest ? { text: rest.frame.toString("latin1"), complete: rest.complete, expected: rest.expected } : undefined };
-}
-
-/** Splits a string at the given cut points. */
-function split(text, cuts) {
-  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(text.slice(prev, p));
-    prev = p;
-  }
-  out.push(text.slice(prev));
-  return out;
 }
 
 const MODES = {

@@ -1,5 +1,6 @@
 "use strict";
 const assert = require("assert");
+const { split } = require("../../helpers/split");
 const { prng } = require("../../../scripts/lib/prng");
 const fc = require("fast-check");
 const { lib } = require("../../helpers");
@@ -23,18 +24,6 @@ function frameEnds(mode, chunks) {
     base += c.length;
   }
   return ends;
-}
-
-function split(text, cuts) {
-  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(text.slice(prev, p));
-    prev = p;
-  }
-  out.push(text.slice(prev));
-  return out;
 }
 
 describe("traffic capture", function () {
@@ -163,7 +152,7 @@ describe("traffic capture", function () {
         assert.deepStrictEqual(frameEnds(mode, [text]), ends);
         fc.assert(
           fc.property(fc.array(fc.nat(), { maxLength: 6 }), (cuts) => {
-            assert.deepStrictEqual(frameEnds(mode, split(text, cuts)), ends);
+            assert.deepStrictEqual(frameEnds(mode, split(/** @type {string} */ (text), cuts)), ends);
           }),
           { numRuns: 200 },
         );
