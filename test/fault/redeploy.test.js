@@ -7,7 +7,7 @@
 const assert = require("assert");
 const net = require("net");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
-const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, recorder } = require("../helpers");
+const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, recorder, refusedPort } = require("../helpers");
 const { endings } = require("../helpers/client");
 const { device } = require("../helpers/device");
 
@@ -176,7 +176,7 @@ describe("fault: redeploy", function () {
 
   it("tcp client: queued and in-flight messages at a redeploy end within the close bound, done or ESTOPPED, each once; nothing left behind", async function () {
     helper.settings({ tcpAutomation: { closeTimeout: 1000 } });
-    const refused = await freePort();
+    const refused = await refusedPort();
     const totals = { done: 0, ESTOPPED: 0, other: [] };
     /** One deploy: a request client to a device that answers after 100 ms, a stream client to one that never reads, one to a port refused. */
     const round = async () => {

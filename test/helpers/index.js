@@ -63,6 +63,32 @@ function portTaken(port, host = "127.0.0.1") {
   });
 }
 
+/** Sockets that hold the ports refusedPort() gave out, for the rest of the test process. */
+const holders = [];
+
+/**
+ * A loopback port that refuses connections for the rest of the run: the local end of a connection this
+ * process keeps open. A port from freePort() is only free "a moment ago": a listener opened later (even
+ * the node under test, listening on port 0) can be given it, and then a dial meant to be refused connects
+ * (a CI run timed out waiting for two refused dials). A port held by a connected socket cannot be given
+ * to any listener, and nothing listens on it, so the kernel refuses every connection to it.
+ */
+async function refusedPort() {
+  const server = net.createServer((s) => {
+    s.on("error", () => undefined);
+    s.unref();
+    holders.push(s);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
+  const client = net.connect(/** @type {import("net").AddressInfo} */ (server.address()).port, "127.0.0.1");
+  await new Promise((resolve, reject) => client.once("connect", resolve).once("error", reject));
+  client.on("error", () => undefined);
+  client.unref();
+  holders.push(client);
+  server.close();
+  return client.localPort;
+}
+
 /**
  * Connects, retrying while the listener is not up yet. A retry can be given the very port it dials as its
  * own local port and connect to itself (TCP simultaneous open, on Linux): that is no connection to a listener.
@@ -143,4 +169,20 @@ function triggerFlow(props) {
   ]);
 }
 
-module.exports = { onTab, helper, nodes, lib, freePort, sleep, waitFor, portTaken, connect, readAll, recorder, errors, triggerFlow, DIST };
+module.exports = {
+  onTab,
+  helper,
+  nodes,
+  lib,
+  freePort,
+  refusedPort,
+  sleep,
+  waitFor,
+  portTaken,
+  connect,
+  readAll,
+  recorder,
+  errors,
+  triggerFlow,
+  DIST,
+};

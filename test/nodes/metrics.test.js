@@ -4,7 +4,7 @@
 const assert = require("assert");
 const net = require("net");
 const parsePrometheus = require("parse-prometheus-text-format");
-const { onTab, helper, nodes, freePort, waitFor, connect, portTaken, recorder, errors } = require("../helpers");
+const { onTab, helper, nodes, freePort, waitFor, connect, portTaken, recorder, errors, refusedPort } = require("../helpers");
 const { keyed } = require("../helpers/catalog");
 const { device } = require("../helpers/device");
 
@@ -58,7 +58,7 @@ describe("metrics (prometheus)", function () {
 
   it("counts frames, bytes, connections, refusals and a failed send job exactly as sent", async function () {
     const port = await freePort();
-    const refusing = await freePort(); // nothing listens: ECONNREFUSED
+    const refusing = await refusedPort(); // nothing listens: ECONNREFUSED
     await helper.load(
       NODES,
       onTab([

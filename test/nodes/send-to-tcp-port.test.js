@@ -1,7 +1,7 @@
 "use strict";
 const assert = require("assert");
 const path = require("path");
-const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, readAll, recorder, errors } = require("../helpers");
+const { onTab, helper, nodes, lib, freePort, sleep, waitFor, connect, readAll, recorder, errors, refusedPort } = require("../helpers");
 const { startPrinter, PJL_STATUS } = require("../helpers/printer");
 
 const CORE = path.dirname(require.resolve("@node-red/nodes/package.json"));
@@ -398,7 +398,7 @@ describe("send-to-tcp-port", function () {
   describe("redeploy", function () {
     it("queued jobs finish within the bound; those that cannot fail with ESTOPPED and their message", async function () {
       const p = await printer();
-      const refusing = await freePort();
+      const refusing = await refusedPort();
       const flow = onTab([
         {
           id: "ok",

@@ -5,7 +5,7 @@
 const assert = require("assert");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
-const { onTab, helper, nodes, lib, freePort, sleep, waitFor } = require("../helpers");
+const { onTab, helper, nodes, lib, sleep, waitFor, refusedPort } = require("../helpers");
 const { device } = require("../helpers/device");
 const { keyed } = require("../helpers/catalog");
 const { loadClient } = require("../helpers/client");
@@ -121,7 +121,7 @@ describe("tcp-client-link", function () {
   });
 
   it("queue full: refused with EQUEUEFULL while the device is down", async function () {
-    const port = await freePort();
+    const port = await refusedPort();
     const t = await start({ port: String(port), maxQueue: "3", events: true });
     for (let i = 0; i < 5; i++) t.cl.receive({ payload: `x${i}`, i });
     const caught = await t.caught.until(2);
@@ -190,7 +190,7 @@ describe("tcp-client-link", function () {
   });
 
   it("while it waits to dial again, the status counts the seconds down to the next attempt", async function () {
-    const port = await freePort(); // nothing listens there: every attempt is refused
+    const port = await refusedPort(); // nothing listens there: every attempt is refused
     // Equal jitter: the first wait is 3 to 6 s, so the countdown shows at least 3, 2 and 1.
     const t = await start({ port: String(port), backoffFirst: 6000, backoffLongest: 6000 });
     const secondsOf = (s) => /^tcp-client-link\.status\.waiting .*"seconds":(\d+)/.exec(s.text || "");

@@ -3,7 +3,7 @@
 const assert = require("assert");
 const net = require("net");
 const tls = require("tls");
-const { lib, freePort, sleep } = require("../../helpers");
+const { lib, freePort, sleep, refusedPort } = require("../../helpers");
 const { certs } = require("../../helpers/certs");
 const { dial, DialError, isSelfConnect } = lib("base/dial.js");
 const { clientTlsOptions } = lib("base/tls-options.js");
@@ -50,7 +50,7 @@ describe("dial", function () {
   });
 
   it("a refusal is the system's own error (ECONNREFUSED), passed on", async function () {
-    const [err, socket] = await attempt({ port: await freePort() });
+    const [err, socket] = await attempt({ port: await refusedPort() });
     assert.strictEqual(socket, undefined);
     assert.strictEqual(err.code, "ECONNREFUSED");
     assert.strictEqual(err.syscall, "connect");

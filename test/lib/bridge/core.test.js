@@ -2,7 +2,7 @@
 // The one-link state machine over real sockets on ephemeral ports.
 const assert = require("assert");
 const net = require("net");
-const { lib, connect, readAll, sleep, waitFor, freePort } = require("../../helpers");
+const { lib, connect, readAll, sleep, waitFor, freePort, refusedPort } = require("../../helpers");
 const { BridgeCore } = lib("bridge/core.js");
 const { parseBridgeConfig } = lib("bridge/config.js");
 const { parseFramingConfig } = lib("inbound/framing-config.js");
@@ -121,7 +121,7 @@ describe("bridge core (one link at a time)", function () {
   });
 
   it("an unreachable peer: dial fails, hold-off, dial again; a peer connecting meanwhile gets the buffer", async function () {
-    const b = use(await bridge({ peerPort: await freePort(), eventBytes: "2", holdOff: "0.3" }));
+    const b = use(await bridge({ peerPort: await refusedPort(), eventBytes: "2", holdOff: "0.3" }));
     b.core.write(Buffer.from("SOS"));
     await waitFor(() => b.calls("dialFailed").length === 2, "two failed dials", 10000);
     const [f1, f2] = b.log.map((e, i) => ({ e, i })).filter(({ e }) => e.name === "dialFailed");
@@ -142,7 +142,7 @@ describe("bridge core (one link at a time)", function () {
   });
 
   it("hold-off is kept between dials", async function () {
-    const b = use(await bridge({ peerPort: await freePort(), eventBytes: "0", holdOff: "0.25" }));
+    const b = use(await bridge({ peerPort: await refusedPort(), eventBytes: "0", holdOff: "0.25" }));
     const times = () => b.log.filter((e) => e.name === "dialling").map((e) => e.t);
     await waitFor(() => times().length >= 3, "three dials", 10000);
     const [t0, t1, t2] = times();

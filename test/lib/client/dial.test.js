@@ -3,7 +3,7 @@
 const assert = require("assert");
 const net = require("net");
 const tls = require("tls");
-const { lib, freePort, waitFor, readAll } = require("../../helpers");
+const { lib, freePort, waitFor, readAll, refusedPort } = require("../../helpers");
 const { certs } = require("../../helpers/certs");
 const { device } = require("../../helpers/device");
 const { defaultDial } = lib("client/dial.js");
@@ -39,7 +39,7 @@ describe("client dial (the default dialer)", function () {
   });
 
   it("a port where nothing listens: ECONNREFUSED", async function () {
-    const err = await rejection(dial({ port: await freePort() }));
+    const err = await rejection(dial({ port: await refusedPort() }));
     assert.strictEqual(err.code, "ECONNREFUSED");
   });
 

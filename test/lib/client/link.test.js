@@ -3,7 +3,7 @@
 // Assertions are on what the link reported (its handler calls, in order) and what the device received.
 const assert = require("assert");
 const tls = require("tls");
-const { freePort, sleep, waitFor } = require("../../helpers");
+const { freePort, sleep, waitFor, refusedPort } = require("../../helpers");
 const { device } = require("../../helpers/device");
 const { certs } = require("../../helpers/certs");
 const { linkUnder, quietResources, nothingLeft } = require("../../helpers/client");
@@ -448,7 +448,7 @@ describe("client link (persistent connection)", function () {
   });
 
   it("stop with the device gone: queued writes end with ESTOPPED within the bound, written ones say so", async function () {
-    const port = await freePort();
+    const port = await refusedPort();
     const before = await quietResources();
     const l = linkUnder(port, { backoff: { firstMs: 20, longestMs: 40, jitter: "none", withinMs: 0 } });
     for (let i = 0; i < 3; i++) l.link.write(Buffer.from(`${i}\n`), i);

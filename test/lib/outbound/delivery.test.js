@@ -1,7 +1,7 @@
 "use strict";
 const assert = require("assert");
 const net = require("net");
-const { lib, freePort, sleep, waitFor } = require("../../helpers");
+const { lib, freePort, sleep, waitFor, refusedPort } = require("../../helpers");
 const { startPrinter, PJL_STATUS } = require("../../helpers/printer");
 const { runJob, JOB_DEFAULTS } = lib("outbound/job.js");
 const { Delivery } = lib("outbound/delivery.js");
@@ -327,7 +327,7 @@ describe("delivery: queue per destination", function () {
   it("drain: jobs that can finish within the bound finish; the rest fail once with ESTOPPED", async function () {
     const p = await startPrinter();
     printers.push(p);
-    const refusing = { host: HOST, port: await freePort() };
+    const refusing = { host: HOST, port: await refusedPort() };
     const { d, log } = queue();
     const o = opts({ attempts: 1000, retryDelayMs: 20, retryWithinMs: 60000 });
     d.submit(dest(p), Buffer.from("ok1"), o, "ok1");
