@@ -168,6 +168,12 @@ const SAVED_ORDER = {
     "tls",
     "tlsVerify",
     "traffic",
+    // Keep queued jobs across restarts (issue 15), after the others.
+    "persist",
+    "persistMaxJobs",
+    "persistMaxMB",
+    "persistMaxAge",
+    "persistSyncDelay",
   ],
   "tcp-connection-manager": ["name"],
 };
