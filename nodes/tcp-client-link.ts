@@ -341,8 +341,10 @@ export = function register(RED: NodeAPI): void {
       status.stop();
       kept?.stopping(removed);
       // What is queued or in flight may finish within most of the close bound; the rest ends with ESTOPPED
-      // (kept jobs stay on disk instead, unless the node is deleted).
-      const boundMs = Math.max(0, tun.closeTimeoutMs - 500);
+      // (kept jobs stay on disk instead, unless the node is deleted). Kept jobs do not wait for a device that is
+      // down: they go out after the next start.
+      const waitForDevice = !kept || ctl.status().state === "connected";
+      const boundMs = waitForDevice ? Math.max(0, tun.closeTimeoutMs - 500) : 0;
       // With kept jobs, room for the journal's last sync: a journal still writing while the next node opens it
       // would write to a file already replaced.
       const guard = setTimeout(done, kept ? Math.min(14_900, tun.closeTimeoutMs + 4000) : tun.closeTimeoutMs);
