@@ -51,7 +51,7 @@ describe("tcp-client-link keeps queued jobs across restarts", function () {
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 
-  it("stream: writes queued while the device is down survive a restart and go out after it, in order; nothing twice", async function () {
+  it("stream: writes queued while the device is down survive a restart and go out after it, in order, past a smaller queue; nothing twice", async function () {
     const port = await freePort();
     const first = await start(userDir, { port: String(port) });
     const ids = [];
@@ -69,7 +69,8 @@ describe("tcp-client-link keeps queued jobs across restarts", function () {
 
     const dev = await device({ port });
     devices.push(dev);
-    const second = await start(userDir, { port: String(port) });
+    // A queue of 2 now: the 5 kept jobs were accepted before, so they go past it.
+    const second = await start(userDir, { port: String(port), maxQueue: 2 });
     await waitFor(() => dev.received().toString().split("\n").length > 5, "the 5 kept lines");
     // New writes go after the kept ones; the ended ones are off the disk.
     second.cl.receive({ payload: "new\n" });
