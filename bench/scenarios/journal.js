@@ -113,6 +113,7 @@ async function keepOneByOne(o) {
 /** The tcp client's requests with keep queued jobs off and on, side by side: each request kept before it is written. */
 async function clientKeep(o) {
   const n = o.quick ? 500 : 2000;
+  /** @type {Array<[string, Record<string, unknown>]>} */
   const impls = [
     ["tcp client, off (in memory)", {}],
     ["tcp client, on, sync within 5 ms (default)", { persist: true }],
