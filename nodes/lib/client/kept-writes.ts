@@ -75,7 +75,12 @@ export class KeptWrites<J extends KeptCtx> {
       this.o.keeper.keep(job.jobId, {}, bytes, job.msg, (err, seq) => {
         if (err) return this.o.fail(job, err);
         job.seq = seq;
-        this.o.write(bytes, job, false);
+        // Called from the journal's write loop: a handler that throws must not stop it.
+        try {
+          this.o.write(bytes, job, false);
+        } catch (e) {
+          this.o.report(e);
+        }
       }),
     );
   }
