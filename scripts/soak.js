@@ -17,7 +17,8 @@
 //                 at 10 random points (--quick: 4), restarted each time with the same user dir; every
 //                 job printed, in order per printer, 0 lost, each duplicate explained by a kill
 //                 (scripts/lib/crash-run.js, also the short test/crash.test.js); then the same number
-//                 of requests kept by a tcp client, answered one at a time by a simulated device.
+//                 of requests kept by a tcp client, answered one at a time by a simulated device, and
+//                 50 stream writes per kill (64 kB lines a slow device reads), killed mid-stream.
 //
 // Three processes: this driver, the Node-RED under test (`--host`, with --expose-gc) and the
 // load (`--client`). Everything is on 127.0.0.1 and ends by itself. Loss accounting: every
@@ -884,6 +885,21 @@ async function main() {
       c.duplicates.length,
       c.unexplained.length === 0,
       `unexplained ${JSON.stringify(c.unexplained)}`,
+    );
+    // And its stream writes (64 kB lines a slow device reads), killed mid-stream.
+    const t7 = Date.now();
+    const st = await clientCrashRun({
+      jobs: F.kills * 50,
+      kills: F.kills,
+      seed: 1015,
+      mode: "stream",
+      log: (line) => console.log(`  ${line}`),
+    });
+    figure(
+      `crashes, tcp client stream: ${F.kills * 50} kept writes, ${F.kills} SIGKILLs mid-stream, lost`,
+      st.lost.length,
+      st.lost.length === 0 && st.garbled.length === 0 && st.outOfOrder.length === 0 && st.unexplained.length === 0,
+      `${st.printed} received, duplicates ${st.duplicates.length} (unexplained ${st.unexplained.length}), out of order ${st.outOfOrder.length}, errors ${st.errors.length}, ${Math.round((Date.now() - t7) / 1000)} s`,
     );
   }
 

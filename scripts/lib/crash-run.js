@@ -170,16 +170,32 @@ function countEmptyAfter(p, from, to) {
 }
 
 /**
- * The tcp client's crash run: http in -> tcp-client-link (request/reply, keep queued jobs) -> one device that
- * answers each line after answerMs, one request in flight, so the kills fall while requests stream out and
- * come back. Killed with SIGKILL at random points, started again with the same user dir. Every request must reach
- * the device, in order, none lost; a request received twice must have been received right before a kill and
- * again first after the restart (written or answered, its end not yet on disk: at-least-once).
- * @param {{ jobs: number, kills: number, seed?: number, answerMs?: number, log?: (line: string) => void }} o
+ * The tcp client's crash run: http in -> tcp-client-link (keep queued jobs) -> one device. Request mode: the
+ * device answers each line after answerMs, one request in flight, so the kills fall while requests go out and
+ * come back. Stream mode: lines of lineBytes that the device reads slowly (one socket read, then a pause of
+ * readPauseMs), so writes back up behind the socket and the kills fall mid-stream; a line a kill cut short
+ * (no newline before its connection closed) is dropped by the device, as line framing would. Killed with
+ * SIGKILL at random points, started again with the same user dir. Every job must reach the device, in order,
+ * none lost; a job received twice must have been received right before a kill and again first after the
+ * restart (its bytes went out or its reply came, its end not yet on disk: at-least-once).
+ * @param {{ jobs: number, kills: number, seed?: number, mode?: "request" | "stream", answerMs?: number, lineBytes?: number, readPauseMs?: number, log?: (line: string) => void }} o
  */
-async function clientCrashRun({ jobs, kills, seed = 15, answerMs = 2, log = () => undefined }) {
+async function clientCrashRun({
+  jobs,
+  kills,
+  seed = 15,
+  mode = "request",
+  answerMs = 2,
+  lineBytes = 65536,
+  readPauseMs = 20,
+  log = () => undefined,
+}) {
   const rnd = prng(seed);
-  const dev = await answeringDevice(answerMs);
+  const stream = mode === "stream";
+  const dev = await lineDevice(stream ? { readPauseMs, lineBytes } : { answerMs });
+  const line = (i) => (stream ? `${label(i)} ${"x".repeat(lineBytes - 9)}\n` : `${label(i)}\n`);
+  /** How long a batch takes to go through, roughly: where a kill falls mid-way. */
+  const windowMs = stream ? ((jobs / (kills + 1)) * lineBytes * readPauseMs) / 65536 : (answerMs * jobs) / (kills + 1);
   const flow = [
     { id: "c15client0tab001", type: "tab", label: "client crash run" },
     {
@@ -196,7 +212,7 @@ async function clientCrashRun({ jobs, kills, seed = 15, answerMs = 2, log = () =
       z: "c15client0tab001",
       host: "127.0.0.1",
       port: String(dev.port),
-      mode: "request",
+      mode,
       event: "line",
       eol: "lf",
       backoffFirst: 5,
@@ -224,7 +240,7 @@ async function clientCrashRun({ jobs, kills, seed = 15, answerMs = 2, log = () =
         const res = await request(`${red.url}/crash-job`, {
           method: "POST",
           headers: { "content-type": "text/plain" },
-          body: `${label(fed)}\n`,
+          body: line(fed),
         });
         if (res.status !== 200) throw new Error(`POST answered ${res.status}`);
       }
@@ -235,8 +251,8 @@ async function clientCrashRun({ jobs, kills, seed = 15, answerMs = 2, log = () =
         if (Date.now() - t > 10000) throw new Error(`${last} never reached the journal`);
       }
       if (b === batches - 1) break;
-      // A random point while the batch's requests go out and come back (about answerMs each).
-      await sleep(Math.floor(rnd() * answerMs * (jobs / batches / 2)));
+      // A random point while the batch goes out (and, requests, comes back).
+      await sleep(Math.floor((rnd() * windowMs) / 2));
       await red.kill();
       errors.push(...problems(red.log()));
       await sleep(100);
@@ -256,8 +272,13 @@ async function clientCrashRun({ jobs, kills, seed = 15, answerMs = 2, log = () =
   }
 }
 
-/** A device that records each line it gets (as a "job", like the printers) and answers it after answerMs, in order. */
-async function answeringDevice(answerMs) {
+/**
+ * A device that records each whole line it gets as a "job" like the printers' (its label and a newline; a line
+ * of the wrong length as it came, for the garbled count). answerMs: answers each after that long, in order;
+ * readPauseMs: no answers, reads slowly instead (a pause after each socket read).
+ * @param {{ answerMs?: number, readPauseMs?: number, lineBytes?: number }} o
+ */
+async function lineDevice({ answerMs, readPauseMs, lineBytes }) {
   const net = require("net");
   const jobs = [];
   const sockets = new Set();
@@ -271,8 +292,14 @@ async function answeringDevice(answerMs) {
       const lines = (rest + chunk.toString("latin1")).split("\n");
       rest = lines.pop() || "";
       for (const line of lines) {
-        jobs.push({ data: Buffer.from(`${line}\n`) });
-        chain = chain.then(() => sleep(answerMs)).then(() => void (socket.destroyed || socket.write(`ok ${line}\n`)));
+        const whole = lineBytes === undefined || line.length === lineBytes - 1;
+        jobs.push({ data: Buffer.from(whole ? `${line.slice(0, 7)}\n` : line.slice(0, 40)) });
+        if (answerMs !== undefined)
+          chain = chain.then(() => sleep(answerMs)).then(() => void (socket.destroyed || socket.write(`ok ${line}\n`)));
+      }
+      if (readPauseMs !== undefined) {
+        socket.pause();
+        setTimeout(() => socket.resume(), readPauseMs);
       }
     });
   });
