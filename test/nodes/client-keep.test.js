@@ -75,6 +75,8 @@ describe("tcp-client-link keeps queued jobs across restarts", function () {
     // New writes go after the kept ones; the ended ones are off the disk.
     second.cl.receive({ payload: "new\n" });
     await second.completed.until(1);
+    // done() says the kernel took the bytes, not that the device read them yet.
+    await waitFor(() => dev.received().toString().endsWith("new\n"), "the new line at the device");
     assert.deepStrictEqual(dev.received().toString().split("\n").slice(0, -1), ["line 0", "line 1", "line 2", "line 3", "line 4", "new"]);
     assert.deepStrictEqual(second.errs, []);
     await sleep(50);
