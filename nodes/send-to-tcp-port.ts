@@ -19,8 +19,7 @@ import { clientTls, type ClientTls } from "./red/security";
 import { tunables } from "./red/settings";
 import { evaluator, readNow } from "./red/typed-props";
 import { BroadcastController, Keeper, parseSendConfig, ReplyController, SendController, type SendProps } from "./lib/outbound";
-import { journalFingerprint, journalPath } from "./red/journal-place";
-import { Journal, nodeFs } from "./lib/journal";
+import { discardJournal, journalFingerprint, journalPath } from "./red/journal-place";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
 
 const TYPE = "send-to-tcp-port";
@@ -109,11 +108,7 @@ export = function register(RED: NodeAPI): void {
           warn: (text) => node.warn(text),
         });
         // The option turned off: jobs kept before are dropped, and said so.
-        if (!cfg.persist)
-          Journal.discard(nodeFs, journalPath(RED, node.id)).then(
-            (count) => count > 0 && node.warn(t("warn.journal-off", { count })),
-            () => undefined,
-          );
+        if (!cfg.persist) discardJournal(RED, node.id, (count) => node.warn(t("warn.journal-off", { count })));
       }
       // Read when scraped: jobs with a connection being made or open, and messages waiting (for a destination, or behind a slow peer).
       const c = controller;

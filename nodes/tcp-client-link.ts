@@ -8,7 +8,8 @@
  * their handlers -> send/done/status/events and the catalog. Delivery: done()
  * when the kernel took the bytes (stream) or the reply came (request);
  * done(err) with a coded ClientError otherwise, so Catch nodes see
- * msg.error.code.
+ * msg.error.code. Every input gets msg.tcp.jobId; with "Keep queued jobs
+ * across restarts" the jobs are kept on disk until they end (lib/client/kept-writes).
  */
 import { reportConfigError } from "./red/config-error";
 import { refuseInputs } from "./red/refuse-inputs";
@@ -34,6 +35,10 @@ import {
 } from "./lib/client";
 import { type Connection, eventMessage, type ConnectionEvent, type InboundMessage } from "./lib/inbound";
 import { toBytes } from "./lib/outbound";
+import { JobKeeper, setJobId } from "./lib/journal";
+import { KeptWrites } from "./lib/client/kept-writes";
+import { nextMessageId } from "./lib/base/msgid";
+import { discardJournal, journalFingerprint, journalPath } from "./red/journal-place";
 import { codeOf } from "./lib/metrics";
 import { peerLabel } from "./lib/sessions";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from "./types/node-red";
@@ -45,7 +50,14 @@ interface Job {
   msg: NodeMessage;
   send: SendFn;
   done: DoneFn;
+  /** msg.tcp.jobId: the same after a restart when the job is kept. */
+  jobId: string;
+  /** Its journal number while it is kept on disk. */
+  seq?: number;
 }
+
+/** What kept jobs depend on: a change drops them at the next start (warned with their count). */
+const FINGERPRINT = ["host", "port", "mode", "inputEncoding", "tls"];
 
 export = function register(RED: NodeAPI): void {
   function TcpClientLink(this: Node, def: NodeDef): void {
@@ -188,6 +200,8 @@ export = function register(RED: NodeAPI): void {
       skipped: (count: number, conn: Connection) => node.warn(skippedWarning(t, count, conn)),
     };
     const failed = (job: Job, err: ClientError): void => {
+      // Kept and stopped by a redeploy or restart: it stays on disk for the next start, its message goes on then.
+      if (kept && !kept.ended(job, err.code)) return;
       metrics.error(codeOf(err));
       if (err.kind === "queue-full") sendEvent("queue-full", live, { policy: err.detail.policy, dropped: err.detail.dropped }, coded(err));
       job.done(coded(err));
@@ -219,6 +233,7 @@ export = function register(RED: NodeAPI): void {
       requests = new Requests<Job>(linkOptions, cfg.request, {
         ...linkEvents,
         replied: (job: Job, reply: InboundMessage, info: ReplyInfo) => {
+          kept?.ended(job);
           metrics.framesIn(1);
           metrics.reply(info.ms / 1000);
           // false when a part of the path is a string, number or null in this msg: the reply would be lost unseen.
@@ -228,7 +243,7 @@ export = function register(RED: NodeAPI): void {
             job.done(coded(err));
             return;
           }
-          job.msg.tcp = { ...linkInfo(live), ...info, replySession: reply._session.id };
+          job.msg.tcp = { ...linkInfo(live), ...info, replySession: reply._session.id, jobId: job.jobId };
           metrics.messagesOut(1);
           job.send(job.msg);
           job.done();
@@ -252,7 +267,10 @@ export = function register(RED: NodeAPI): void {
             if (cfg.events) for (const m of batch) node.send([m, null]);
             else for (const m of batch) node.send(m);
           },
-          sent: (job) => job.done(),
+          sent: (job) => {
+            kept?.ended(job);
+            job.done();
+          },
           failed,
         },
       });
@@ -260,7 +278,8 @@ export = function register(RED: NodeAPI): void {
     /** The one the node drives: requests (request mode) or the bare link (stream mode). */
     const ctl = {
       status: (): LinkStatus => (requests ? requests.link.status() : (link as Link<Job>).status()),
-      write: (bytes: Buffer, job: Job): void => (requests ? requests.request(bytes, job) : (link as Link<Job>).write(bytes, job)),
+      write: (bytes: Buffer, job: Job, past = false): void =>
+        requests ? requests.request(bytes, job, past) : (link as Link<Job>).write(bytes, job, past),
       start: (): void => (requests ? requests.start() : (link as Link<Job>).start()),
       setGreeting: (bytes: Buffer): void => (requests ? requests.link : (link as Link<Job>)).setGreeting(bytes),
       stop: (ms: number): Promise<void> => (requests ? requests.stop(ms) : (link as Link<Job>).stop(ms)),
@@ -282,23 +301,67 @@ export = function register(RED: NodeAPI): void {
         done(inWords(err, t) ?? (err as Error));
         return;
       }
-      ctl.write(bytes, { msg, send, done });
+      const jobId = nextMessageId();
+      setJobId(msg, jobId);
+      const job: Job = { msg, send, done, jobId };
+      if (kept) kept.add(bytes, job);
+      else ctl.write(bytes, job);
     });
+
+    // Keep queued jobs across restarts: the jobs kept from before go to the link first, then the new ones once on disk.
+    const persist = cfg.persist;
+    const kept = persist
+      ? new KeptWrites<Job>({
+          keeper: new JobKeeper({ ...persist, file: journalPath(RED, node.id), fingerprint: journalFingerprint(def, FINGERPRINT) }),
+          write: (bytes, job, past) => ctl.write(bytes, job, past),
+          restored: (k) => ({
+            msg: k.msg,
+            jobId: k.jobId,
+            send: (m) => node.send(m),
+            done: (err) => {
+              if (err) node.error(err, k.msg);
+            },
+          }),
+          fail: (job, err) => {
+            metrics.error(codeOf(err));
+            job.done(inWords(err, t, { peer }) ?? err);
+          },
+          report: (err) => node.error(inWords(err, t, { peer }) ?? err),
+          warn: (key, subs) => node.warn(t(`warn.${key}`, subs)),
+        })
+      : undefined;
+    // The option turned off: jobs kept before are dropped, and said so.
+    if (!persist) discardJournal(RED, node.id, (count) => node.warn(t("warn.journal-off", { count })));
 
     ctl.start();
 
-    node.on("close", (_removed: boolean, done: () => void) => {
+    node.on("close", (removed: boolean, done: () => void) => {
       stopped = true;
       clearTimeout(countdown);
       status.stop();
-      // What is queued or in flight may finish within most of the close bound; the rest ends with ESTOPPED.
-      const boundMs = Math.max(0, tun.closeTimeoutMs - 500);
-      const guard = setTimeout(done, tun.closeTimeoutMs);
-      void ctl.stop(boundMs).then(() => {
-        clearTimeout(guard);
-        node.status({});
-        done();
-      });
+      kept?.stopping(removed);
+      // What is queued or in flight may finish within most of the close bound; the rest ends with ESTOPPED
+      // (kept jobs stay on disk instead, unless the node is deleted). Kept jobs do not wait for a device that is
+      // down: they go out after the next start.
+      const waitForDevice = !kept || ctl.status().state === "connected";
+      const boundMs = waitForDevice ? Math.max(0, tun.closeTimeoutMs - 500) : 0;
+      // With kept jobs, room for the journal's last sync: a journal still writing while the next node opens it
+      // would write to a file already replaced.
+      const guard = setTimeout(done, kept ? Math.min(14_900, tun.closeTimeoutMs + 4000) : tun.closeTimeoutMs);
+      void ctl
+        .stop(boundMs)
+        .then(() => kept?.close())
+        .then(
+          (dropped) => {
+            if (dropped) node.warn(t("warn.journal-removed", { count: dropped }));
+          },
+          () => undefined,
+        )
+        .then(() => {
+          clearTimeout(guard);
+          node.status({});
+          done();
+        });
     });
   }
 

@@ -16,7 +16,9 @@
 //                 2000 jobs (--quick: 400) to two busy-refusing printers and is killed with SIGKILL
 //                 at 10 random points (--quick: 4), restarted each time with the same user dir; every
 //                 job printed, in order per printer, 0 lost, each duplicate explained by a kill
-//                 (scripts/lib/crash-run.js, also the short test/crash.test.js).
+//                 (scripts/lib/crash-run.js, also the short test/crash.test.js); then the same number
+//                 of requests kept by a tcp client, answered one at a time by a simulated device, and
+//                 50 stream writes per kill (64 kB lines a slow device reads), killed mid-stream.
 //
 // Three processes: this driver, the Node-RED under test (`--host`, with --expose-gc) and the
 // load (`--client`). Everything is on 127.0.0.1 and ends by itself. Loss accounting: every
@@ -852,7 +854,7 @@ async function main() {
 
   /** Phase 5: SIGKILLs while kept jobs print (issue 15). */
   async function crashPhase() {
-    const { crashRun } = require("./lib/crash-run");
+    const { crashRun, clientCrashRun } = require("./lib/crash-run");
     const t5 = Date.now();
     const r = await crashRun({ jobs: F.crashJobs, kills: F.kills, seed: 1015, log: (line) => console.log(`  ${line}`) });
     const perKill = {};
@@ -868,6 +870,36 @@ async function main() {
       r.duplicates.length,
       r.unexplained.length === 0,
       `per kill ${JSON.stringify(perKill)}, unexplained ${JSON.stringify(r.unexplained)}, connections cut before any byte ${r.empty}`,
+    );
+    // The tcp client's kept requests, the same number of jobs and kills.
+    const t6 = Date.now();
+    const c = await clientCrashRun({ jobs: F.crashJobs, kills: F.kills, seed: 1015, log: (line) => console.log(`  ${line}`) });
+    figure(
+      `crashes, tcp client: ${F.crashJobs} kept requests, ${F.kills} SIGKILLs, lost`,
+      c.lost.length,
+      c.lost.length === 0 && c.garbled.length === 0 && c.outOfOrder.length === 0,
+      `${c.printed} received, out of order ${c.outOfOrder.length}, cut lines ${c.garbled.length}, errors ${c.errors.length}, ${Math.round((Date.now() - t6) / 1000)} s`,
+    );
+    figure(
+      "crashes, tcp client: duplicates, each received right before a kill and first after the restart",
+      c.duplicates.length,
+      c.unexplained.length === 0,
+      `unexplained ${JSON.stringify(c.unexplained)}`,
+    );
+    // And its stream writes (64 kB lines a slow device reads), killed mid-stream.
+    const t7 = Date.now();
+    const st = await clientCrashRun({
+      jobs: F.kills * 50,
+      kills: F.kills,
+      seed: 1015,
+      mode: "stream",
+      log: (line) => console.log(`  ${line}`),
+    });
+    figure(
+      `crashes, tcp client stream: ${F.kills * 50} kept writes, ${F.kills} SIGKILLs mid-stream, lost`,
+      st.lost.length,
+      st.lost.length === 0 && st.garbled.length === 0 && st.outOfOrder.length === 0 && st.unexplained.length === 0,
+      `${st.printed} received, duplicates ${st.duplicates.length} (unexplained ${st.unexplained.length}), out of order ${st.outOfOrder.length}, errors ${st.errors.length}, ${Math.round((Date.now() - t7) / 1000)} s`,
     );
   }
 

@@ -489,3 +489,6 @@ async function halfOpen(o) {
 }
 
 module.exports = { name: "tcp-client-link", scenarios: { streamIn, requests, restarts, halfOpen } };
+// For journal.js (the tcp client with keep queued jobs on and off): one request window, and stopping children.
+module.exports.requestWindow = requestWindow;
+module.exports.cleanup = cleanup;

@@ -1,5 +1,5 @@
-// The crash run of issue 15, shared by the test (test/crash.test.js, short) and the soak (scripts/soak.js,
-// long): a real Node-RED process whose send-to-tcp-port keeps its queued jobs on disk sends jobs to two
+// The crash runs of issue 15, shared by the test (test/crash.test.js, short) and the soak (scripts/soak.js,
+// long). crashRun (the send node; the tcp client's clientCrashRun is further down): a real Node-RED process whose send-to-tcp-port keeps its queued jobs on disk sends jobs to two
 // printers that refuse connections while busy; it is killed with SIGKILL at random points while they print
 // and started again with the same user dir each time. At the end every job must have been printed, each
 // destination in job order, nothing lost; a job printed twice must be explained by a kill: printed just
@@ -169,4 +169,150 @@ function countEmptyAfter(p, from, to) {
   return n;
 }
 
-module.exports = { crashRun };
+/**
+ * The tcp client's crash run: http in -> tcp-client-link (keep queued jobs) -> one device. Request mode: the
+ * device answers each line after answerMs, one request in flight, so the kills fall while requests go out and
+ * come back. Stream mode: lines of lineBytes that the device reads slowly (one socket read, then a pause of
+ * readPauseMs), so writes back up behind the socket and the kills fall mid-stream; a line a kill cut short
+ * (no newline before its connection closed) is dropped by the device, as line framing would. Killed with
+ * SIGKILL at random points, started again with the same user dir. Every job must reach the device, in order,
+ * none lost; a job received twice must have been received right before a kill and again first after the
+ * restart (its bytes went out or its reply came, its end not yet on disk: at-least-once).
+ * @param {{ jobs: number, kills: number, seed?: number, mode?: "request" | "stream", answerMs?: number, lineBytes?: number, readPauseMs?: number, log?: (line: string) => void }} o
+ */
+async function clientCrashRun({
+  jobs,
+  kills,
+  seed = 15,
+  mode = "request",
+  answerMs = 2,
+  lineBytes = 65536,
+  readPauseMs = 20,
+  log = () => undefined,
+}) {
+  const rnd = prng(seed);
+  const stream = mode === "stream";
+  const dev = await lineDevice(stream ? { readPauseMs, lineBytes } : { answerMs });
+  const line = (i) => (stream ? `${label(i)} ${"x".repeat(lineBytes - 9)}\n` : `${label(i)}\n`);
+  /** How long a batch takes to go through, roughly: where a kill falls mid-way. */
+  const windowMs = stream ? ((jobs / (kills + 1)) * lineBytes * readPauseMs) / 65536 : (answerMs * jobs) / (kills + 1);
+  const flow = [
+    { id: "c15client0tab001", type: "tab", label: "client crash run" },
+    {
+      id: "c15client0in0001",
+      type: "http in",
+      z: "c15client0tab001",
+      url: "/crash-job",
+      method: "post",
+      wires: [["c15client0cl0001", "c15client0ack001"]],
+    },
+    {
+      id: "c15client0cl0001",
+      type: "tcp-client-link",
+      z: "c15client0tab001",
+      host: "127.0.0.1",
+      port: String(dev.port),
+      mode,
+      event: "line",
+      eol: "lf",
+      backoffFirst: 5,
+      backoffLongest: 20,
+      maxAge: 0,
+      maxQueue: 100000,
+      maxQueueBytes: 100000000,
+      persist: true,
+      wires: [[]],
+    },
+    { id: "c15client0ack001", type: "http response", z: "c15client0tab001", statusCode: "200", wires: [] },
+  ];
+  const port = await freePort();
+  let red = await startRuntime({ flows: flow, port });
+  const userDir = red.userDir;
+  const file = path.join(userDir, "tcp-automation", "journal", "c15client0cl0001.log");
+  const cuts = [];
+  const batches = kills + 1;
+  const errors = [];
+  let fed = 0;
+  try {
+    for (let b = 0; b < batches; b++) {
+      const upTo = Math.round(((b + 1) * jobs) / batches);
+      for (; fed < upTo; fed++) {
+        const res = await request(`${red.url}/crash-job`, {
+          method: "POST",
+          headers: { "content-type": "text/plain" },
+          body: line(fed),
+        });
+        if (res.status !== 200) throw new Error(`POST answered ${res.status}`);
+      }
+      const last = label(fed - 1);
+      for (let t = Date.now(); ; await sleep(2)) {
+        const onDisk = fs.existsSync(file) && fs.readFileSync(file).includes(last);
+        if (onDisk || dev.jobs.some((j) => j.data.toString().startsWith(last))) break;
+        if (Date.now() - t > 10000) throw new Error(`${last} never reached the journal`);
+      }
+      if (b === batches - 1) break;
+      // A random point while the batch goes out (and, requests, comes back).
+      await sleep(Math.floor((rnd() * windowMs) / 2));
+      await red.kill();
+      errors.push(...problems(red.log()));
+      await sleep(100);
+      cuts.push([dev.jobs.length]);
+      log(`kill ${cuts.length}: received so far ${dev.jobs.length} of ${fed} fed`);
+      red = await startRuntime({ flows: flow, port, userDir });
+    }
+    const want = [Array.from({ length: jobs }, (_, i) => i)];
+    const deadline = Date.now() + 60000 + jobs * 50;
+    while (new Set(dev.jobs.map((j) => j.data.toString())).size < jobs && Date.now() < deadline) await sleep(20);
+    await sleep(200);
+    errors.push(...problems(red.log()));
+    return { ...account([dev], want, cuts), errors };
+  } finally {
+    await red.stop();
+    await dev.close();
+  }
+}
+
+/**
+ * A device that records each whole line it gets as a "job" like the printers' (its label and a newline; a line
+ * of the wrong length as it came, for the garbled count). answerMs: answers each after that long, in order;
+ * readPauseMs: no answers, reads slowly instead (a pause after each socket read).
+ * @param {{ answerMs?: number, readPauseMs?: number, lineBytes?: number }} o
+ */
+async function lineDevice({ answerMs, readPauseMs, lineBytes }) {
+  const net = require("net");
+  const jobs = [];
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.on("close", () => sockets.delete(socket));
+    let rest = "";
+    let chain = Promise.resolve();
+    socket.on("data", (chunk) => {
+      const lines = (rest + chunk.toString("latin1")).split("\n");
+      rest = lines.pop() || "";
+      for (const line of lines) {
+        const whole = lineBytes === undefined || line.length === lineBytes - 1;
+        jobs.push({ data: Buffer.from(whole ? `${line.slice(0, 7)}\n` : line.slice(0, 40)) });
+        if (answerMs !== undefined)
+          chain = chain.then(() => sleep(answerMs)).then(() => void (socket.destroyed || socket.write(`ok ${line}\n`)));
+      }
+      if (readPauseMs !== undefined) {
+        socket.pause();
+        setTimeout(() => socket.resume(), readPauseMs);
+      }
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
+  return {
+    jobs,
+    port: /** @type {import("net").AddressInfo} */ (server.address()).port,
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r(undefined));
+      }),
+  };
+}
+
+module.exports = { crashRun, clientCrashRun };

@@ -6,7 +6,8 @@
 import { SCHEMA_ENV } from "../base/encoding";
 import { escapedBytes } from "../base/escapes";
 import { parseFramingConfig, type FramingConfig } from "../inbound/framing-config";
-import { CLIENT, readProps, type ClientMode } from "../schema";
+import type { PersistConfig } from "../journal/keeper";
+import { CLIENT, persistConfig, readProps, type ClientMode } from "../schema";
 import type { BackoffOptions } from "./backoff";
 import type { HeartbeatOptions } from "./heartbeat";
 import type { ConnectPolicy, GreetingOptions } from "./link";
@@ -39,6 +40,8 @@ export interface ClientConfig {
   writeTimeoutMs: number;
   heartbeat?: HeartbeatOptions;
   greeting?: GreetingOptions;
+  /** Keep queued writes and requests on disk across restarts (lib/journal); absent = in memory only. */
+  persist?: PersistConfig;
 }
 
 /** Throws ConfigError for the first property it cannot take. */
@@ -70,6 +73,8 @@ export function parseClientConfig(def: Readonly<Record<string, unknown>>): Clien
     readTimeoutMs: v.readTimeout,
     writeTimeoutMs: v.writeTimeout,
   };
+  const persist = persistConfig(v);
+  if (persist) cfg.persist = persist;
   if (v.localAddress !== undefined) cfg.localAddress = v.localAddress;
   if (v.heartbeat !== undefined)
     cfg.heartbeat = {

@@ -276,8 +276,11 @@ export class Link<T> {
     if (this.o.connect === "always" || this.outbox.length > 0) this.connectNow();
   }
 
-  /** Queues bytes for the device (the caller must not change them afterwards); see the header for how each ends. */
-  write(bytes: Buffer, ctx: T): void {
+  /**
+   * Queues bytes for the device (the caller must not change them afterwards); see the header for how each ends.
+   * kept: a job kept on disk from before a restart, queued past the queue's limits (it was accepted then).
+   */
+  write(bytes: Buffer, ctx: T, kept = false): void {
     if (this.stopping || this.stopped) {
       this.h.failed(ctx, stoppedError(this.peer, false));
       return;
@@ -288,7 +291,7 @@ export class Link<T> {
       this.writeEntry(live, entry);
       return;
     }
-    const r = this.outbox.push(entry);
+    const r = this.outbox.push(entry, kept);
     const q = this.o.queue;
     for (const old of r.dropped)
       this.h.failed(old.ctx, queueFullError(this.peer, q.policy, "oldest", q.maxMessages, q.maxBytes, old.bytes.length));

@@ -57,12 +57,13 @@ export class Outbox<T> {
     return this._bytes;
   }
 
-  push(entry: OutboxEntry<T>): PushOutcome<T> {
+  /** past: taken whatever the limits (a job kept on disk from before a restart: it was accepted then). */
+  push(entry: OutboxEntry<T>, past = false): PushOutcome<T> {
     const l = this.limits;
     const dropped: OutboxEntry<T>[] = [];
     const size = entry.bytes.length;
     const fits = (): boolean => this.length < l.maxMessages && this._bytes + size <= l.maxBytes;
-    if (!fits()) {
+    if (!past && !fits()) {
       if (l.policy !== "drop-oldest" || size > l.maxBytes) return { taken: false, dropped };
       while (!fits()) dropped.push(this.shift() as OutboxEntry<T>);
     }

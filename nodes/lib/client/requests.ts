@@ -146,14 +146,14 @@ export class Requests<T> {
     this.link.start();
   }
 
-  /** Queues a request; it ends in replied or failed (possibly from inside this call: queue full, stopped). */
-  request(bytes: Buffer, ctx: T): void {
+  /** Queues a request; it ends in replied or failed (possibly from inside this call: queue full, stopped). kept: as Link.write. */
+  request(bytes: Buffer, ctx: T, kept = false): void {
     // Written, it would only wait for its reply timeout: the device cannot answer what it never got.
     if (bytes.length === 0) {
       this.h.failed(ctx, emptyRequestError(this.peer));
       return;
     }
-    this.link.write(bytes, { ctx, state: "queued", writtenAt: 0, confirmed: false, timer: undefined });
+    this.link.write(bytes, { ctx, state: "queued", writtenAt: 0, confirmed: false, timer: undefined }, kept);
   }
 
   stop(boundMs: number): Promise<void> {

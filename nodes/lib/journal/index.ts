@@ -10,6 +10,8 @@
  *   journal  add, end, batched sync, bounds, compaction
  *   errors   EPERSIST
  *   fs       the file operations (Node's, or a test's)
+ *   kept-msg a message as a kept job stores it (JSON, Buffers as base64)
+ *   keeper   a node's kept jobs: open with bounds and age (ESTALE), keep (EPERSIST), end, close; journalFile
  */
 export * from "./crc32";
 export * from "./errors";
@@ -18,3 +20,5 @@ export * from "./journal";
 export * from "./record";
 export * from "./replay";
 export * from "./rewrite";
+export * from "./keeper";
+export * from "./kept-msg";

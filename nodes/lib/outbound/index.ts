@@ -13,8 +13,7 @@
  *   reply         reply to sender: write to a live session
  *   send-config   the send node's properties, read through lib/schema
  *   send-errors   every send error as a catalog key, substitutions and code
- *   kept-jobs     queued jobs kept on disk across restarts (lib/journal), ESTALE
- *   kept-msg      a message as a kept job stores it (JSON, Buffers as base64)
+ *   kept-jobs     queued jobs kept on disk across restarts: lib/journal's keeper with the destination
  *   send-controller    the send node sending: inputs -> jobs -> outputs
  *   reply-controller   the send node replying: inputs -> replies -> outputs
  *   broadcast     send to connections: pick live sessions, write to each on its own
@@ -35,7 +34,7 @@ export * from "./ordered-data";
 export * from "./outcomes";
 export * from "./job";
 export * from "./kept-jobs";
-export * from "./kept-msg";
+export { msgToJson, parseWithBuffers } from "../journal/kept-msg";
 export * from "./payload";
 export * from "./reply";
 export * from "./reply-capture";

@@ -5,9 +5,12 @@
  */
 import { escapedBytes } from "../base/escapes";
 import { SCHEMA_ENV } from "../base/encoding";
-import { ConfigError, propertyPath, readProps, SEND, SEND_DEFAULTS, str, type SendMode, type TypedProp } from "../schema";
+import { ConfigError, persistConfig, propertyPath, readProps, SEND, SEND_DEFAULTS, str, type SendMode, type TypedProp } from "../schema";
 import { JOB_DEFAULTS, type JobOptions } from "./job";
 import type { BroadcastTargets, SlowClientPolicy } from "./broadcast";
+import type { PersistConfig } from "../journal/keeper";
+
+export type { PersistConfig } from "../journal/keeper";
 
 export { DATA_TYPES, HOST_TYPES, MAX_DRAIN_MS, PORT_TYPES, type SendMode, type TypedProp } from "../schema";
 export const DEFAULT_DRAIN_MS = SEND_DEFAULTS.drainMs;
@@ -35,14 +38,6 @@ export interface SendConfig {
   broadcast: { targets: BroadcastTargets; exceptSender: boolean; slow: SlowClientPolicy } | undefined;
   /** send mode: keep queued jobs on disk across restarts (lib/journal); undefined = in memory only. */
   persist: PersistConfig | undefined;
-}
-
-export interface PersistConfig {
-  maxJobs: number;
-  maxBytes: number;
-  /** A kept job older than this fails with ESTALE at start; 0 = no limit. */
-  maxAgeMs: number;
-  syncDelayMs: number;
 }
 
 export interface SendProps {
@@ -154,13 +149,6 @@ export function parseSendConfig(p: SendProps): SendConfig {
     job,
     concurrency: given(v.concurrency),
     maxQueue: given(v.maxQueue),
-    persist: given(v.persist)
-      ? {
-          maxJobs: given(v.persistMaxJobs),
-          maxBytes: given(v.persistMaxMB) * 1024 * 1024,
-          maxAgeMs: given(v.persistMaxAge) * 1000,
-          syncDelayMs: given(v.persistSyncDelay),
-        }
-      : undefined,
+    persist: persistConfig(v),
   };
 }

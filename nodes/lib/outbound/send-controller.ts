@@ -13,7 +13,8 @@ import { Delivery, QueueError } from "./delivery";
 import { destinationLabel, resolveDestination, type Destination } from "./destination";
 import { InOrder } from "./in-order";
 import { JobError, type JobOptions, type JobResult } from "./job";
-import type { Keeper, KeptAtStart } from "./kept-jobs";
+import { openWarnings, setJobId, type KeptAtStart } from "../journal";
+import type { Keeper, KeptSendJob } from "./kept-jobs";
 import type { Done, Evaluate, Msg, Send, ShowStatus } from "./node-io";
 import { Outcomes, type Load } from "./outcomes";
 import { toBytes } from "./payload";
@@ -65,20 +66,6 @@ interface Job {
   jobId: string;
   /** Its journal number while it is kept on disk. */
   seq?: number;
-}
-
-/** msg.tcp.jobId, set before the data is evaluated so the data can carry it; an object msg.tcp keeps its other keys. */
-function setJobId(msg: Msg, jobId: string): void {
-  const tcp = msg.tcp;
-  if (tcp !== null && typeof tcp === "object" && !Array.isArray(tcp) && Object.isExtensible(tcp)) {
-    try {
-      (tcp as Record<string, unknown>).jobId = jobId;
-      return;
-    } catch {
-      // a read-only jobId: the message gets a msg.tcp of its own
-    }
-  }
-  msg.tcp = { jobId };
 }
 
 interface Prepared {
@@ -143,6 +130,7 @@ export class SendController implements Load {
     const received = Date.now();
     const jobId = nextMessageId();
     setJobId(msg, jobId);
+    // Set before the data is evaluated, so the data can carry it.
     this.prepare(msg, (err, p) =>
       this.order.complete(ticket, () => {
         if (err || !p) return this.out.fail(done, err ?? new CodedError("EIO", "no data"), "");
@@ -202,10 +190,9 @@ export class SendController implements Load {
     );
   }
 
-  private restore(at: KeptAtStart): void {
+  private restore(at: KeptAtStart<KeptSendJob>): void {
     const { t, warn, restoredIo } = this.o;
-    if (at.droppedBytes > 0) warn?.(t("warn.journal-damaged", { bytes: at.droppedBytes, count: at.jobs.length + at.stale.length }));
-    if (at.changed > 0) warn?.(t("warn.journal-changed", { count: at.changed }));
+    for (const [key, subs] of openWarnings(at)) warn?.(t(`warn.${key}`, subs));
     if (!restoredIo) return;
     for (const { job, err } of at.stale) this.out.fail(restoredIo.done(job.msg), err, destinationLabel(job.dest));
     for (const k of at.jobs) {

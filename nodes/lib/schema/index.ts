@@ -18,7 +18,7 @@
  *   encoding      encoding names
  *   property-path msg property paths
  *   typed         typed inputs: destination host and port, data
- *   named, listen, framing, security, bridge, send, client   the groups of properties
+ *   named, listen, framing, security, bridge, send, client, persist   the groups of properties
  *   nodes         one schema per node type
  */
 export * from "./access";
@@ -35,6 +35,7 @@ export * from "./listen";
 export * from "./named";
 export * from "./nodes";
 export * from "./numbers";
+export * from "./persist";
 export * from "./plain";
 export * from "./property-path";
 export * from "./read";

@@ -9,6 +9,7 @@ import type { Schema } from "./core";
 import { FRAMING } from "./framing";
 import { GREETING, KEEP_ALIVE, listenAddress, LISTEN_LIMITS, PROBE } from "./listen";
 import { MESSAGES, NAMED, TRAFFIC } from "./named";
+import { persistProps } from "./persist";
 import { configNode } from "./plain";
 import { LISTEN_GUARDS, tls, TLS_CLIENT, TLS_SERVER } from "./security";
 import { SEND } from "./send";
@@ -58,6 +59,8 @@ export const CLIENT = {
   tls: tls(),
   ...TLS_CLIENT,
   ...TRAFFIC,
+  // Keep queued jobs across restarts (issue 15; after the others: saved flows keep their key order).
+  ...persistProps(),
 };
 
 export const MANAGER = { ...NAMED };

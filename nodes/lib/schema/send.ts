@@ -9,8 +9,9 @@ import { declared, ok, refused, type Common, type Declared, type View } from "./
 import { accessList, type AccessEntry } from "./access";
 import { AUTO, ENCODINGS, encoding } from "./encoding";
 import { optionalEscapes } from "./escapes";
-import { MAX_INT32, MAX_SECONDS, port, whole } from "./numbers";
+import { MAX_INT32, port, whole } from "./numbers";
 import { NAMED } from "./named";
+import { PERSIST_DEFAULTS, persistProps } from "./persist";
 import { bool, choice, configNode } from "./plain";
 import { messageProperty } from "./property-path";
 import { tls, tlsChosen, tlsVerify } from "./security";
@@ -44,10 +45,10 @@ export const SEND_DEFAULTS = {
   concurrency: 1,
   maxQueue: 10_000,
   drainMs: 10_000,
-  persistMaxJobs: 10_000,
-  persistMaxMB: 100,
-  persistMaxAgeS: 86_400,
-  persistSyncDelayMs: 5,
+  persistMaxJobs: PERSIST_DEFAULTS.persistMaxJobs,
+  persistMaxMB: PERSIST_DEFAULTS.persistMaxMB,
+  persistMaxAgeS: PERSIST_DEFAULTS.persistMaxAgeS,
+  persistSyncDelayMs: PERSIST_DEFAULTS.persistSyncDelayMs,
 } as const;
 
 const sending = (p: View): boolean => p.value("mode") === "send";
@@ -80,7 +81,6 @@ const after =
   (p: View): boolean =>
     sending(p) && modes.includes(p.value("after") as string);
 const keepsReply = (p: View): boolean => sending(p) && p.value("saveReply") === true;
-const persisting = (p: View): boolean => sending(p) && p.value("persist") === true;
 
 export const SEND = {
   ...NAMED,
@@ -140,10 +140,5 @@ export const SEND = {
   exceptSender: bool({ value: false, when: broadcasting }),
   slowClients: choice({ value: "skip", values: SLOW_CLIENTS, when: broadcasting, message: "choice", text: (v) => `slowClients.${v}` }),
   // Keep queued jobs across restarts (issue 15; after the others: saved flows keep their key order).
-  persist: bool({ value: false, when: sending }),
-  persistMaxJobs: whole({ value: SEND_DEFAULTS.persistMaxJobs, min: 1, max: 10_000_000, when: persisting, message: "positive" }),
-  persistMaxMB: whole({ value: SEND_DEFAULTS.persistMaxMB, min: 1, max: 1_000_000, when: persisting, message: "positive" }),
-  /** Seconds; 0 = no limit. */
-  persistMaxAge: whole({ value: SEND_DEFAULTS.persistMaxAgeS, min: 0, max: MAX_SECONDS, when: persisting, message: "seconds" }),
-  persistSyncDelay: whole({ value: SEND_DEFAULTS.persistSyncDelayMs, min: 0, max: 1000, when: persisting, message: "syncDelay" }),
+  ...persistProps(sending),
 };

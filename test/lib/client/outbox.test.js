@@ -98,6 +98,15 @@ describe("client outbox", function () {
     assert.strictEqual(q.peek().ctx, String(expect));
   });
 
+  it("past: a job kept on disk from before a restart is taken past both limits, whatever the policy, and drops nothing", function () {
+    for (const policy of ["refuse", "drop-oldest", "drop-newest"]) {
+      const q = new Outbox(limits({ policy }));
+      for (const n of ["a", "b", "c"]) q.push(entry(n, 10), true);
+      assert.deepStrictEqual(q.push(entry("d", 200), true), { taken: true, dropped: [] }, policy);
+      assert.deepStrictEqual(names(q.drain()), ["a", "b", "c", "d"]);
+    }
+  });
+
   it("refuses limits that make no sense", function () {
     for (const bad of [{ maxMessages: 0 }, { maxBytes: 0 }, { maxAgeMs: -1 }, { maxMessages: Number.NaN }]) {
       assert.throws(() => new Outbox(limits(bad)), RangeError, JSON.stringify(bad));

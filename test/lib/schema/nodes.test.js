@@ -168,6 +168,12 @@ const SAVED_ORDER = {
     "tls",
     "tlsVerify",
     "traffic",
+    // Keep queued jobs across restarts (issue 15), after the others.
+    "persist",
+    "persistMaxJobs",
+    "persistMaxMB",
+    "persistMaxAge",
+    "persistSyncDelay",
   ],
   "tcp-connection-manager": ["name"],
 };
@@ -204,4 +210,48 @@ describe("schema: one per node", function () {
       );
     });
   }
+});
+
+describe("schema: keep queued jobs across restarts (send and tcp client share it)", function () {
+  const { checkProp } = lib("schema/index.js");
+  const { parseClientConfig } = lib("client/config.js");
+  const { parseSendConfig } = lib("outbound/send-config.js");
+  const PERSIST = ["persist", "persistMaxJobs", "persistMaxMB", "persistMaxAge", "persistSyncDelay"];
+
+  it("absent (flows saved before the option, nodes dragged in): off at runtime, and the editor takes every row", function () {
+    const client = { host: "127.0.0.1", port: "7700" };
+    assert.strictEqual(parseClientConfig(client).persist, undefined);
+    assert.strictEqual(parseSendConfig({ host: "127.0.0.1", port: "9100" }).persist, undefined);
+    /** @type {Array<{ type: string, stored: Record<string, unknown> }>} */
+    const cases = [
+      { type: "tcp-client-link", stored: client },
+      { type: "send-to-tcp-port", stored: { host: "127.0.0.1", port: "9100" } },
+    ];
+    for (const { type, stored } of cases) {
+      for (const name of PERSIST) {
+        const live = (n) => (n === "persist" ? true : stored[n]);
+        assert.strictEqual(checkProp(NODE_SCHEMAS[type], name, undefined, live, ENV), undefined, `${type}: ${name} absent`);
+      }
+    }
+  });
+
+  it("on with only the checkbox stored: the defaults; each bound refused out of range, only while it is on", function () {
+    const on = parseClientConfig({ host: "127.0.0.1", port: "7700", persist: true }).persist;
+    assert.deepStrictEqual(on, { maxJobs: 10000, maxBytes: 100 * 1024 * 1024, maxAgeMs: 86400000, syncDelayMs: 5 });
+    const schema = NODE_SCHEMAS["tcp-client-link"];
+    const stored = { host: "127.0.0.1", port: "7700", persist: true };
+    assert.strictEqual(
+      checkProp(schema, "persistSyncDelay", "1001", (n) => stored[n], ENV),
+      "syncDelay",
+    );
+    assert.strictEqual(
+      checkProp(schema, "persistMaxJobs", "0", (n) => stored[n], ENV),
+      "positive",
+    );
+    assert.strictEqual(
+      checkProp(schema, "persistMaxJobs", "0", (n) => (n === "persist" ? false : stored[n]), ENV),
+      undefined,
+    );
+    assert.throws(() => parseClientConfig({ ...stored, persistMaxAge: "-1" }), { name: "ConfigError" });
+  });
 });

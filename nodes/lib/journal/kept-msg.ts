@@ -4,7 +4,8 @@
  * hold (a function, a socket, a circular structure such as msg.req) is
  * left out, alone; the rest is kept.
  */
-import type { Msg } from "./node-io";
+/** A message: its own properties by name (Node-RED's msg, without importing Node-RED). */
+export type Msg = Record<string, unknown>;
 
 const BUFFER = "$tcpaBuffer";
 
