@@ -79,7 +79,9 @@ describe("the editor in headless chromium", function () {
   before(async function () {
     // Before anything else runs here: unpacking the npm package's Chromium points os.tmpdir() elsewhere for a moment.
     const browser = await pickChromium();
-    red = await startRuntime({ flows: [], port: await freePort() });
+    // Example 12 asks the admin API from a flow: on this runtime's port, not the default 1880.
+    const port = await freePort();
+    red = await startRuntime({ flows: [], port, env: { TCPA_ADMIN_URL: `http://127.0.0.1:${port}` } });
     // Answer the "update notifications" question the way a user would, before it is asked.
     await red.post("/settings/user", { telemetryEnabled: false });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-chromium-"));
@@ -615,6 +617,36 @@ describe("the editor in headless chromium", function () {
       await page.evaluate((tab) => RED.workspaces.enable(tab), ids.printerTab);
       await deploy();
       await moreDebug("label 5", printedBefore);
+    },
+    "12 record and replay a scanner": async () => {
+      const ids = await page.evaluate(() => {
+        const find = (type, name) => RED.nodes.filterNodes({ type }).find((n) => n.name === name);
+        const count = find("function", "count scans");
+        RED.workspaces.show(count.z);
+        return {
+          count: count.id,
+          scan: find("inject", "scanner: send three scans").id,
+          replay: find("inject", "replay the last recorded session").id,
+          answer: find("debug", "replay answer").id,
+        };
+      });
+      const status = (id, text) => page.locator(`[id="${id}"] .red-ui-flow-node-status-label`, { hasText: text });
+      // The scans counted so far, from the count function's status ("3 scans"); none yet on a fresh import.
+      const counted = await page.evaluate((id) => {
+        const m = /^(\d+) scans$/.exec(document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent ?? "");
+        return m ? Number(m[1]) : 0;
+      }, ids.count);
+      await showSidebarTab("debug");
+      // The simulated scanner sends three barcodes: they come out of the trigger.
+      await page.click(`[id="${ids.scan}"] .red-ui-flow-node-button`);
+      await status(ids.count, new RegExp(`^${counted + 3} scans$`)).waitFor();
+      await page.locator(".red-ui-debug-msg", { hasText: "9780201379624" }).first().waitFor();
+      // Replay the newest closed capture through the admin API: the runtime sent the scanner's 45 bytes again,
+      // and the trigger emitted the same three scans a second time.
+      await page.click(`[id="${ids.replay}"] .red-ui-flow-node-button`);
+      await status(ids.answer, /^sent 45 bytes, received 0, short: false$/).waitFor({ timeout: 20000 });
+      await page.locator(".red-ui-debug-msg", { hasText: "replay answer" }).first().waitFor();
+      await status(ids.count, new RegExp(`^${counted + 6} scans$`)).waitFor();
     },
   };
 

@@ -29,8 +29,9 @@ function request(url, { method = "GET", headers = {}, body } = {}) {
  * @param {number} [o.timeout]  how long Node-RED may take to start
  * @param {string} [o.settingsJs]  more settings, as JavaScript source of an object (functions allowed: adminAuth.tokens)
  * @param {string} [o.userDir]  a user dir to start in again (after kill()); default: a new one, removed by stop()
+ * @param {Record<string, string>} [o.env]  more environment variables for Node-RED (flows read them with env.get)
  */
-async function startRuntime({ flows, port, timeout = 30000, settingsJs, userDir: again }) {
+async function startRuntime({ flows, port, timeout = 30000, settingsJs, userDir: again, env }) {
   const userDir = again || fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-red-"));
   if (!again) linkPackage(userDir);
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
@@ -49,6 +50,7 @@ async function startRuntime({ flows, port, timeout = 30000, settingsJs, userDir:
   );
   const child = spawn(process.execPath, [require.resolve("node-red/red.js"), "--settings", settings], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   let log = "";
   child.stdout.on("data", (d) => (log += d));
