@@ -644,7 +644,7 @@ describe("the editor in headless chromium", function () {
       // Replay the newest closed capture through the admin API: the runtime sent the scanner's 45 bytes again,
       // and the trigger emitted the same three scans a second time.
       await page.click(`[id="${ids.replay}"] .red-ui-flow-node-button`);
-      await status(ids.answer, /^sent 45 bytes, received 0, short: false$/).waitFor({ timeout: 20000 });
+      await status(ids.answer, /^sent 45 bytes, short: false$/).waitFor({ timeout: 20000 });
       await page.locator(".red-ui-debug-msg", { hasText: "replay answer" }).first().waitFor();
       await status(ids.count, new RegExp(`^${counted + 6} scans$`)).waitFor();
     },
