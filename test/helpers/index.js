@@ -169,7 +169,30 @@ function triggerFlow(props) {
   ]);
 }
 
+/**
+ * Inside a describe: each test gets a fresh Node-RED user directory (where kept jobs' journals go), handed to
+ * `use`; after each test the flows are unloaded, the servers left in `closing` closed and the directory removed.
+ */
+function freshUserDir(prefix, use, closing) {
+  let dir;
+  beforeEach(function () {
+    dir = fs.mkdtempSync(path.join(require("os").tmpdir(), prefix));
+    use(dir);
+  });
+  afterEach(async function () {
+    await helper.unload();
+    helper.settings({ userDir: undefined });
+    await Promise.all(closing.splice(0).map((c) => c.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** The journal of a node that keeps its queued jobs, under a user directory. */
+const journalOf = (userDir, id) => path.join(userDir, "tcp-automation", "journal", `${id}.log`);
+
 module.exports = {
+  freshUserDir,
+  journalOf,
   onTab,
   helper,
   nodes,

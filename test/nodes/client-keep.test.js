@@ -5,11 +5,10 @@
 // encoding drops the kept jobs with a warning; the option off or the node deleted deletes the journal.
 const assert = require("assert");
 const fs = require("fs");
-const os = require("os");
 const path = require("path");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
-const { helper, nodes, freePort, sleep, waitFor, errors } = require("../helpers");
+const { helper, nodes, freePort, freshUserDir, journalOf, sleep, waitFor, errors } = require("../helpers");
 const { device } = require("../helpers/device");
 const { keyed } = require("../helpers/catalog");
 const { loadClient, endings } = require("../helpers/client");
@@ -26,7 +25,7 @@ async function start(userDir, props) {
   return t;
 }
 
-const journal = (userDir) => path.join(userDir, "tcp-automation", "journal", "cl.log");
+const journal = (userDir) => journalOf(userDir, "cl");
 
 /** A device that answers each line "ok <line>". */
 const answering = (port) =>
@@ -41,15 +40,7 @@ describe("tcp-client-link keeps queued jobs across restarts", function () {
   this.timeout(20000);
   let userDir;
   const devices = [];
-  beforeEach(function () {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-ckeep-"));
-  });
-  afterEach(async function () {
-    await helper.unload();
-    helper.settings({ userDir: undefined });
-    await Promise.all(devices.splice(0).map((d) => d.close()));
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  freshUserDir("tcpa-ckeep-", (d) => (userDir = d), devices);
 
   it("stream: writes queued while the device is down survive a restart and go out after it, in order, past a smaller queue; nothing twice", async function () {
     const port = await freePort();

@@ -3,9 +3,8 @@
 // down survive a restart of the flows and print in order after it; ESTALE; EPERSIST on an unwritable disk; bounds.
 const assert = require("assert");
 const fs = require("fs");
-const os = require("os");
 const path = require("path");
-const { onTab, helper, nodes, freePort, sleep, waitFor, recorder, errors } = require("../helpers");
+const { onTab, helper, nodes, freePort, freshUserDir, journalOf, sleep, waitFor, recorder, errors } = require("../helpers");
 const { startPrinter } = require("../helpers/printer");
 const { keyed } = require("../helpers/catalog");
 
@@ -28,21 +27,13 @@ async function start(userDir, node) {
   return { send, out: recorder(helper.getNode("out")), errs: errors(send), warns };
 }
 
-const journal = (userDir, id = "keep1") => path.join(userDir, "tcp-automation", "journal", `${id}.log`);
+const journal = (userDir, id = "keep1") => journalOf(userDir, id);
 
 describe("send-to-tcp-port keeps queued jobs across restarts", function () {
   this.timeout(20000);
   let userDir;
   const printers = [];
-  beforeEach(function () {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tcpa-keep-"));
-  });
-  afterEach(async function () {
-    await helper.unload();
-    helper.settings({ userDir: undefined });
-    await Promise.all(printers.splice(0).map((p) => p.close()));
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  freshUserDir("tcpa-keep-", (d) => (userDir = d), printers);
 
   it("jobs for a printer that is down survive a restart of the flows and print after it, in order, with their ids", async function () {
     const port = await freePort();
