@@ -44,7 +44,8 @@ const suites = fs
       console.log(`${r.pass ? "PASS" : "FAIL"} ${id}: target ${r.target}`);
       printTable(r.result);
       if (r.ratioVsCore !== undefined) console.log(`ratio vs core: ${r.ratioVsCore}`);
-      if (r.ratioOnVsOff !== undefined)
+      // Paired-pass scenarios (metrics) only; the journal scenarios print their own on/off line.
+      if (r.ratioOnVsOff !== undefined && r.pairs !== undefined)
         console.log(
           `ratio metrics on / off: ${r.ratioOnVsOff} msgs/s, ${r.cpuRatioOnVsOff} per host CPU second (${r.pairs} paired passes)`,
         );
