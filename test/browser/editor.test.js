@@ -174,8 +174,20 @@ describe("the editor in headless chromium", function () {
     await field.fill(String(bad));
     await field.dispatchEvent("change");
     await marked.waitFor();
-    await (typed ? container : field).hover();
-    await page.locator(".red-ui-popover", { hasText: message }).first().waitFor();
+    // The message shows on hovering the field, as a user sees it. A hover that lands where the pointer already
+    // is fires no mouseenter (a CI run waited 10 s for a popover that way): move off and hover again, as a
+    // user would, a few times before failing.
+    const popover = page.locator(".red-ui-popover", { hasText: message }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.mouse.move(5, 5);
+      await (typed ? container : field).hover();
+      try {
+        await popover.waitFor({ timeout: 3000 });
+        break;
+      } catch (err) {
+        if (attempt === 4) throw err;
+      }
+    }
     await field.fill(String(good));
     await field.dispatchEvent("change");
     await marked.waitFor({ state: "detached" });
