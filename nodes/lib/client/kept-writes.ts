@@ -54,18 +54,8 @@ export class KeptWrites<J extends KeptCtx> {
   private removing = false;
 
   constructor(private readonly o: KeptWritesOptions<J>) {
-    const ticket = this.order.take();
-    const step = (run: () => void) => (): void => {
-      try {
-        this.order.complete(ticket, run);
-      } catch (err) {
-        o.report(err);
-      }
-    };
-    o.keeper.open().then(
-      (at) => step(() => this.restore(at))(),
-      (err: unknown) => step(() => o.report(err))(),
-    );
+    const report = (err: unknown): void => o.report(err);
+    this.order.first(o.keeper.open(), (at) => this.restore(at), report, report);
   }
 
   /** A new job: kept on disk, then handed to the link; in input order, behind the jobs kept from before. */

@@ -38,6 +38,26 @@ export class InOrder {
     if (failure) throw failure.err;
   }
 
+  /**
+   * An asynchronous start every later arrival waits for (jobs kept on disk go before new ones): takes a ticket
+   * now and completes it with ok(value) or failed(err) once start settles. A step that throws goes to report
+   * instead of escaping into the promise.
+   */
+  first<T>(start: Promise<T>, ok: (value: T) => void, failed: (err: unknown) => void, report: (err: unknown) => void): void {
+    const ticket = this.take();
+    const step = (run: () => void): void => {
+      try {
+        this.complete(ticket, run);
+      } catch (err) {
+        report(err);
+      }
+    };
+    start.then(
+      (value) => step(() => ok(value)),
+      (err: unknown) => step(() => failed(err)),
+    );
+  }
+
   /** Tickets taken and not yet run. */
   get waiting(): number {
     return this.next - this.head;

@@ -176,17 +176,11 @@ export class SendController implements Load {
 
   /** The jobs kept from before go first: every input waits behind this ticket until the journal is read. */
   private restoreFirst(keeper: Keeper): void {
-    const ticket = this.order.take();
-    const step = (run: () => void) => () => {
-      try {
-        this.order.complete(ticket, run);
-      } catch (err) {
-        this.o.report(err);
-      }
-    };
-    keeper.open().then(
-      (at) => step(() => this.restore(at))(),
-      (err: unknown) => step(() => this.o.report(sendErrorOf(err as Error, "", this.o.t)))(),
+    this.order.first(
+      keeper.open(),
+      (at) => this.restore(at),
+      (err) => this.o.report(sendErrorOf(err as Error, "", this.o.t)),
+      (err) => this.o.report(err),
     );
   }
 

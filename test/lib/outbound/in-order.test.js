@@ -33,4 +33,40 @@ describe("in-order gate", function () {
     assert.deepStrictEqual(ran, ["a", "c"]);
     assert.strictEqual(gate.waiting, 0);
   });
+
+  it("first(): arrivals after an asynchronous start wait for it; its outcome runs first; a step that throws is reported", async function () {
+    const gate = new InOrder();
+    const ran = [];
+    const reported = [];
+    /** @type {(v: string) => void} */
+    let open = () => undefined;
+    gate.first(
+      new Promise((r) => (open = r)),
+      (v) => {
+        ran.push(`kept ${v}`);
+        throw new Error("restore failed");
+      },
+      (err) => ran.push(`failed ${err}`),
+      (err) => reported.push(err.message),
+    );
+    gate.complete(gate.take(), () => ran.push("new 1"));
+    gate.complete(gate.take(), () => ran.push("new 2"));
+    assert.deepStrictEqual(ran, [], "new arrivals wait for the start");
+    open("3 jobs");
+    await new Promise((r) => setImmediate(r));
+    assert.deepStrictEqual(ran, ["kept 3 jobs", "new 1", "new 2"]);
+    assert.deepStrictEqual(reported, ["restore failed"]);
+
+    const failedGate = new InOrder();
+    const seen = [];
+    failedGate.first(
+      Promise.reject(new Error("EPERSIST")),
+      () => seen.push("ok"),
+      (err) => seen.push(err.message),
+      () => undefined,
+    );
+    failedGate.complete(failedGate.take(), () => seen.push("new"));
+    await new Promise((r) => setImmediate(r));
+    assert.deepStrictEqual(seen, ["EPERSIST", "new"]);
+  });
 });
