@@ -11,7 +11,7 @@ import { AUTO, ENCODINGS, encoding } from "./encoding";
 import { optionalEscapes } from "./escapes";
 import { MAX_INT32, port, whole } from "./numbers";
 import { NAMED } from "./named";
-import { PERSIST_DEFAULTS, persistProps } from "./persist";
+import { persistProps } from "./persist";
 import { bool, choice, configNode } from "./plain";
 import { messageProperty } from "./property-path";
 import { tls, tlsChosen, tlsVerify } from "./security";
@@ -45,10 +45,6 @@ export const SEND_DEFAULTS = {
   concurrency: 1,
   maxQueue: 10_000,
   drainMs: 10_000,
-  persistMaxJobs: PERSIST_DEFAULTS.persistMaxJobs,
-  persistMaxMB: PERSIST_DEFAULTS.persistMaxMB,
-  persistMaxAgeS: PERSIST_DEFAULTS.persistMaxAgeS,
-  persistSyncDelayMs: PERSIST_DEFAULTS.persistSyncDelayMs,
 } as const;
 
 const sending = (p: View): boolean => p.value("mode") === "send";
