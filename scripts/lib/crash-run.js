@@ -63,64 +63,92 @@ function crashFlow() {
 const label = (i) => `J${String(i).padStart(6, "0")}`;
 
 /**
+ * The kill loop of both runs: feeds the jobs over HTTP in kills + 1 batches; once the last job fed is on disk
+ * (its bytes are in the node's journal) or delivered, kills the process with SIGKILL at a random point within
+ * killWithinMs and starts it again with the same user dir. Gives the running process, the cuts (per sink: how
+ * many jobs it had at each kill) and the errors and warnings of every process killed.
+ * @param {{ flow: object[], nodeId: string, jobs: number, kills: number, rnd: () => number, killWithinMs: number,
+ *   feed: (i: number) => { path: string, body: string }, delivered: (i: number, label: string) => boolean,
+ *   sinks: Array<{ jobs: unknown[] }>, log: (line: string) => void, say: string }} o
+ */
+async function killLoop({ flow, nodeId, jobs, kills, rnd, killWithinMs, feed, delivered, sinks, log, say }) {
+  const port = await freePort();
+  let red = await startRuntime({ flows: flow, port });
+  const userDir = red.userDir;
+  const file = path.join(userDir, "tcp-automation", "journal", `${nodeId}.log`);
+  const cuts = [];
+  /** The errors and warnings of every process (of our nodes: Node-RED's own start-up warnings left out). */
+  const errors = [];
+  const batches = kills + 1;
+  let fed = 0;
+  try {
+    for (let b = 0; b < batches; b++) {
+      const upTo = Math.round(((b + 1) * jobs) / batches);
+      for (; fed < upTo; fed++) {
+        const f = feed(fed);
+        const res = await request(`${red.url}${f.path}`, { method: "POST", headers: { "content-type": "text/plain" }, body: f.body });
+        if (res.status !== 200) throw new Error(`POST answered ${res.status}`);
+      }
+      // Every job fed so far is on disk (or delivered) before a kill may fall.
+      const last = label(fed - 1);
+      for (let t = Date.now(); ; await sleep(2)) {
+        const onDisk = fs.existsSync(file) && fs.readFileSync(file).includes(last);
+        if (onDisk || delivered(fed - 1, last)) break;
+        if (Date.now() - t > 10000) throw new Error(`${last} never reached the journal`);
+      }
+      if (b === batches - 1) break;
+      await sleep(Math.floor(rnd() * killWithinMs));
+      await red.kill();
+      errors.push(...problems(red.log()));
+      await sleep(100); // the sinks see the connections the kill closed before the cut is taken
+      cuts.push(sinks.map((p) => p.jobs.length));
+      log(`kill ${cuts.length}: ${say} so far ${sinks.map((p) => p.jobs.length).join(" + ")} of ${fed} fed`);
+      red = await startRuntime({ flows: flow, port, userDir });
+    }
+  } catch (err) {
+    await red.stop();
+    throw err;
+  }
+  return { red, cuts, errors };
+}
+
+/**
  * @param {{ jobs: number, kills: number, seed?: number, busyMs?: number, log?: (line: string) => void }} o
  */
 async function crashRun({ jobs, kills, seed = 15, busyMs = 20, log = () => undefined }) {
   const rnd = prng(seed);
   const printers = [await startPrinter({ busyMs, busy: "refuse" }), await startPrinter({ busyMs, busy: "refuse" })];
   const dest = (i) => printers[i % 2];
-  const port = await freePort();
-  let red = await startRuntime({ flows: crashFlow(), port });
-  const userDir = red.userDir;
-  const file = path.join(userDir, "tcp-automation", "journal", "c15crash0send001.log");
-  /** Per printer: how many jobs it had printed at each kill. */
-  const cuts = [];
-  const batches = kills + 1;
-  let fed = 0;
-  /** The errors and warnings of every process (of our nodes: Node-RED's own start-up warnings left out). */
-  const errors = [];
   try {
-    for (let b = 0; b < batches; b++) {
-      const upTo = Math.round(((b + 1) * jobs) / batches);
-      for (; fed < upTo; fed++) {
-        const p = dest(fed);
-        const res = await request(`${red.url}/crash-job?d=127.0.0.1:${p.port}`, {
-          method: "POST",
-          headers: { "content-type": "text/plain" },
-          body: `${label(fed)}\n`,
-        });
-        if (res.status !== 200) throw new Error(`POST answered ${res.status}`);
-      }
-      // Every job fed so far is on disk (or printed) before a kill may fall.
-      const last = label(fed - 1);
-      const printed = () => dest(fed - 1).jobs.some((j) => j.data.toString().startsWith(last));
-      for (let t = Date.now(); ; await sleep(2)) {
-        const onDisk = fs.existsSync(file) && fs.readFileSync(file).includes(last);
-        if (onDisk || printed()) break;
-        if (Date.now() - t > 10000) throw new Error(`${last} never reached the journal`);
-      }
-      if (b === batches - 1) break;
+    const { red, cuts, errors } = await killLoop({
+      flow: crashFlow(),
+      nodeId: "c15crash0send001",
+      jobs,
+      kills,
+      rnd,
       // A random point while the batch prints (a printer takes about busyMs per job).
-      await sleep(Math.floor(rnd() * busyMs * (jobs / batches / 2)));
-      await red.kill();
+      killWithinMs: busyMs * (jobs / (kills + 1) / 2),
+      feed: (i) => ({ path: `/crash-job?d=127.0.0.1:${dest(i).port}`, body: `${label(i)}\n` }),
+      delivered: (i, last) => dest(i).jobs.some((j) => j.data.toString().startsWith(last)),
+      sinks: printers,
+      log,
+      say: "printed",
+    });
+    try {
+      const want = [0, 1].map((k) => Array.from({ length: jobs }, (_, i) => i).filter((i) => i % 2 === k));
+      const deadline = Date.now() + 60000 + jobs * 50;
+      const distinct = (p) => new Set(p.jobs.map((j) => j.data.toString()).filter((d) => d !== "")).size;
+      while (printers.some((p, k) => distinct(p) < want[k].length)) {
+        if (Date.now() > deadline) break;
+        await sleep(20);
+      }
+      await sleep(200); // anything sent twice at the very end arrives too
       errors.push(...problems(red.log()));
-      await sleep(100); // the printers see the connections the kill closed before the cut is taken
-      cuts.push(printers.map((p) => p.jobs.length));
-      log(`kill ${cuts.length}: printed so far ${printers.map((p) => p.jobs.length).join(" + ")} of ${fed} fed`);
-      red = await startRuntime({ flows: crashFlow(), port, userDir });
+      return { ...account(printers, want, cuts), errors };
+    } finally {
+      await red.stop();
     }
-    const want = [0, 1].map((k) => Array.from({ length: jobs }, (_, i) => i).filter((i) => i % 2 === k));
-    const deadline = Date.now() + 60000 + jobs * 50;
-    const distinct = (p) => new Set(p.jobs.map((j) => j.data.toString()).filter((d) => d !== "")).size;
-    while (printers.some((p, k) => distinct(p) < want[k].length)) {
-      if (Date.now() > deadline) break;
-      await sleep(20);
-    }
-    await sleep(200); // anything sent twice at the very end arrives too
-    errors.push(...problems(red.log()));
-    return { ...account(printers, want, cuts), errors };
   } finally {
-    await red.stop();
     await Promise.all(printers.map((p) => p.close()));
   }
 }
@@ -225,49 +253,32 @@ async function clientCrashRun({
     },
     { id: "c15client0ack001", type: "http response", z: "c15client0tab001", statusCode: "200", wires: [] },
   ];
-  const port = await freePort();
-  let red = await startRuntime({ flows: flow, port });
-  const userDir = red.userDir;
-  const file = path.join(userDir, "tcp-automation", "journal", "c15client0cl0001.log");
-  const cuts = [];
-  const batches = kills + 1;
-  const errors = [];
-  let fed = 0;
   try {
-    for (let b = 0; b < batches; b++) {
-      const upTo = Math.round(((b + 1) * jobs) / batches);
-      for (; fed < upTo; fed++) {
-        const res = await request(`${red.url}/crash-job`, {
-          method: "POST",
-          headers: { "content-type": "text/plain" },
-          body: line(fed),
-        });
-        if (res.status !== 200) throw new Error(`POST answered ${res.status}`);
-      }
-      const last = label(fed - 1);
-      for (let t = Date.now(); ; await sleep(2)) {
-        const onDisk = fs.existsSync(file) && fs.readFileSync(file).includes(last);
-        if (onDisk || dev.jobs.some((j) => j.data.toString().startsWith(last))) break;
-        if (Date.now() - t > 10000) throw new Error(`${last} never reached the journal`);
-      }
-      if (b === batches - 1) break;
+    const { red, cuts, errors } = await killLoop({
+      flow,
+      nodeId: "c15client0cl0001",
+      jobs,
+      kills,
+      rnd,
       // A random point while the batch goes out (and, requests, comes back).
-      await sleep(Math.floor((rnd() * windowMs) / 2));
-      await red.kill();
+      killWithinMs: windowMs / 2,
+      feed: (i) => ({ path: "/crash-job", body: line(i) }),
+      delivered: (_i, last) => dev.jobs.some((j) => j.data.toString().startsWith(last)),
+      sinks: [dev],
+      log,
+      say: "received",
+    });
+    try {
+      const want = [Array.from({ length: jobs }, (_, i) => i)];
+      const deadline = Date.now() + 60000 + jobs * 50;
+      while (new Set(dev.jobs.map((j) => j.data.toString())).size < jobs && Date.now() < deadline) await sleep(20);
+      await sleep(200);
       errors.push(...problems(red.log()));
-      await sleep(100);
-      cuts.push([dev.jobs.length]);
-      log(`kill ${cuts.length}: received so far ${dev.jobs.length} of ${fed} fed`);
-      red = await startRuntime({ flows: flow, port, userDir });
+      return { ...account([dev], want, cuts), errors };
+    } finally {
+      await red.stop();
     }
-    const want = [Array.from({ length: jobs }, (_, i) => i)];
-    const deadline = Date.now() + 60000 + jobs * 50;
-    while (new Set(dev.jobs.map((j) => j.data.toString())).size < jobs && Date.now() < deadline) await sleep(20);
-    await sleep(200);
-    errors.push(...problems(red.log()));
-    return { ...account([dev], want, cuts), errors };
   } finally {
-    await red.stop();
     await dev.close();
   }
 }
