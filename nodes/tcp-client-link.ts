@@ -13,7 +13,7 @@
  */
 import { reportConfigError } from "./red/config-error";
 import { refuseInputs } from "./red/refuse-inputs";
-import { inWords, ThrottledStatus } from "./lib/base";
+import { countdownStep, inWords, ThrottledStatus } from "./lib/base";
 import { ConfigError } from "./lib/schema";
 import { frameError, skippedWarning } from "./red/frame-errors";
 import { managerOrReport } from "./red/manager-link";
@@ -126,7 +126,7 @@ export = function register(RED: NodeAPI): void {
           break;
         case "waiting": {
           // Whole seconds, counted down by the ticker in showStatus.
-          const seconds = Math.max(0, Math.ceil(((s.nextAttemptAt ?? Date.now()) - Date.now()) / 1000));
+          const { seconds } = countdownStep((s.nextAttemptAt ?? Date.now()) - Date.now());
           st = { fill: "yellow", shape: "ring", text: t("status.waiting", { ...subs, seconds }) };
           break;
         }
@@ -150,8 +150,8 @@ export = function register(RED: NodeAPI): void {
       if (stopped) return;
       status.update(() => statusOf(s));
       if (s.state === "waiting" && s.nextAttemptAt !== undefined) {
-        const left = s.nextAttemptAt - Date.now();
-        if (left > 1000) countdown = setTimeout(() => showStatus(ctl.status()), left % 1000 || 1000);
+        const { nextTickMs } = countdownStep(s.nextAttemptAt - Date.now());
+        if (nextTickMs !== undefined) countdown = setTimeout(() => showStatus(ctl.status()), nextTickMs);
       }
     };
 

@@ -13,10 +13,12 @@
  *   chunk-list      a byte queue without copies
  *   msgid           cheap unique _msgid values
  *   status-throttle node status at most once per interval
+ *   countdown       whole seconds left, ticking just past each crossing
  *   tunables        settings.js `tcpAutomation`
  */
 export * from "./chunk-list";
 export * from "./coded-error";
+export * from "./countdown";
 export * from "./dial";
 export * from "./encoding";
 export * from "./escapes";
