@@ -35,7 +35,7 @@ import {
 } from "./lib/client";
 import { type Connection, eventMessage, type ConnectionEvent, type InboundMessage } from "./lib/inbound";
 import { toBytes } from "./lib/outbound";
-import { JobKeeper, setJobId } from "./lib/journal";
+import { closeGuardMs, JobKeeper, setJobId } from "./lib/journal";
 import { KeptWrites } from "./lib/client/kept-writes";
 import { nextMessageId } from "./lib/base/msgid";
 import { discardJournal, journalFingerprint, journalPath } from "./red/journal-place";
@@ -344,10 +344,10 @@ export = function register(RED: NodeAPI): void {
       // (kept jobs stay on disk instead, unless the node is deleted). Kept jobs do not wait for a device that is
       // down: they go out after the next start.
       const waitForDevice = !kept || ctl.status().state === "connected";
-      const boundMs = waitForDevice ? Math.max(0, tun.closeTimeoutMs - 500) : 0;
-      // With kept jobs, room for the journal's last sync: a journal still writing while the next node opens it
-      // would write to a file already replaced.
-      const guard = setTimeout(done, kept ? Math.min(14_900, tun.closeTimeoutMs + 4000) : tun.closeTimeoutMs);
+      const drainMs = Math.max(0, tun.closeTimeoutMs - 500);
+      const boundMs = waitForDevice ? drainMs : 0;
+      // A safety net under the drain bound, with room for the journal's last sync when jobs are kept.
+      const guard = setTimeout(done, closeGuardMs(drainMs, kept !== undefined));
       void ctl
         .stop(boundMs)
         .then(() => kept?.close())

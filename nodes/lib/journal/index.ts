@@ -12,7 +12,9 @@
  *   fs       the file operations (Node's, or a test's)
  *   kept-msg a message as a kept job stores it (JSON, Buffers as base64)
  *   keeper   a node's kept jobs: open with bounds and age (ESTALE), keep (EPERSIST), end, close; journalFile
+ *   close-guard  how long a node's close may take at most, with or without kept jobs
  */
+export * from "./close-guard";
 export * from "./crc32";
 export * from "./errors";
 export * from "./fs";

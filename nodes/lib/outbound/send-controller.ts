@@ -13,7 +13,7 @@ import { Delivery, QueueError } from "./delivery";
 import { destinationLabel, resolveDestination, type Destination } from "./destination";
 import { InOrder } from "./in-order";
 import { JobError, type JobOptions, type JobResult } from "./job";
-import { openWarnings, setJobId, type KeptAtStart } from "../journal";
+import { closeGuardMs, openWarnings, setJobId, type KeptAtStart } from "../journal";
 import type { Keeper, KeptSendJob } from "./kept-jobs";
 import type { Done, Evaluate, Msg, Send, ShowStatus } from "./node-io";
 import { Outcomes, type Load } from "./outcomes";
@@ -158,9 +158,8 @@ export class SendController implements Load {
       this.out.stop();
       done();
     };
-    // A safety net under the drain bound: Node-RED gives a close handler 15 s. With a keeper, room for its last
-    // sync too: a journal still writing while the next node opens it would write to a file already replaced.
-    const bound = setTimeout(finish, Math.min(14_500, this.o.drainMs + 500 + (this.o.keeper ? 5000 : 0)));
+    // A safety net under the drain bound, with room for the journal's last sync when jobs are kept.
+    const bound = setTimeout(finish, closeGuardMs(this.o.drainMs, this.o.keeper !== undefined));
     this.delivery
       .drain(this.o.drainMs)
       .then(() => this.closeKeeper(removed))
