@@ -159,7 +159,10 @@ export = function register(RED: NodeAPI): void {
           metrics.error(err.code ?? "ELISTEN");
           if (core.mode === "listening") status.now(statusOf("listening"));
         },
-        dialling: (host, port) => sendEvent(eventMessage("dialling", topic, { ip: host, port, localPort: 0 }, links())),
+        dialling: (host, port, retry) => {
+          if (retry) metrics.retries(1);
+          sendEvent(eventMessage("dialling", topic, { ip: host, port, localPort: 0 }, links()));
+        },
         dialFailed: (err, holdOffMs) => {
           const code = err.code ?? "EDIAL";
           metrics.error(code);
@@ -248,6 +251,7 @@ export = function register(RED: NodeAPI): void {
       done();
     });
 
+    metrics.gauges(() => ({ bufferedBytes: core.buffered }));
     core.start();
 
     node.on("close", (_removed: boolean, done: () => void) => {

@@ -244,6 +244,49 @@ describe("metrics (prometheus)", function () {
     c.destroy();
   });
 
+  it("bridge with its peer down: the bytes it holds, the refused dials as errors, the dial after a failed one as a retry", async function () {
+    const port = await freePort();
+    await helper.load(
+      [nodes.manager, nodes.bridge],
+      onTab([
+        {
+          id: "br14d",
+          type: "tcp-server-client-bridge",
+          host: HOST,
+          port,
+          peerHost: HOST,
+          peerPort: await refusedPort(),
+          eventBytes: 1,
+          holdOff: 3, // s: the scrape after the second refusal comes well before a third dial
+          wires: [[]],
+        },
+      ]),
+    );
+    await waitFor(() => portTaken(port), `bridge on ${port}`);
+    const br = { node_id: "br14d", node_type: "tcp-server-client-bridge", manager_id: "default" };
+    let m = await scrape();
+    assert.strictEqual(sample(m, "tcp_automation_buffered_bytes", br), 0, "nothing held yet");
+    helper.getNode("br14d").receive({ payload: "SOS\r\n" });
+    const refusals = (x) =>
+      (x.tcp_automation_errors_total ? x.tcp_automation_errors_total.metrics : []).filter(
+        (s) => s.labels.node_id === "br14d" && s.labels.code === "ECONNREFUSED",
+      );
+    await waitFor(
+      async () => {
+        m = await scrape();
+        return refusals(m).length === 1 && Number(refusals(m)[0].value) === 2;
+      },
+      "two refused dials",
+      10000,
+    );
+    assert.strictEqual(sample(m, "tcp_automation_retries_total", br), 1, "the second dial is a retry");
+    assert.strictEqual(sample(m, "tcp_automation_buffered_bytes", br), 5, "the input, held for the peer");
+    assert.ok(
+      !m.tcp_automation_buffered_bytes.metrics.some((s) => s.labels.node_type !== "tcp-server-client-bridge"),
+      "only the bridge has the series",
+    );
+  });
+
   it("a node removed by a redeploy loses its series; the others keep counting", async function () {
     const [p1, p2] = [await freePort(), await freePort()];
     const trigger = (id, port) => ({ id, type: "tcp-server-trigger", host: HOST, port, event: "line", eol: "lf", wires: [[]] });

@@ -40,7 +40,8 @@ export interface BridgeHandlers {
   mode(mode: BridgeMode): void;
   listening(port: number): void;
   listenError(err: NodeJS.ErrnoException, retryMs: number): void;
-  dialling(host: string, port: number): void;
+  /** A dial starts; retry: the one before it failed (no link came up since). */
+  dialling(host: string, port: number, retry: boolean): void;
   /** The dial failed; the next one comes after the hold-off. */
   dialFailed(err: Error & { code?: string }, holdOffMs: number): void;
   linked(conn: Connection): void;
@@ -90,6 +91,8 @@ export class BridgeCore {
   private link: Connection | undefined;
   private writer: TrackedWriter | undefined;
   private dialing: Dialing | undefined;
+  /** The last dial failed and no link came up since: the next dial is a retry. */
+  private dialFailed = false;
   private holdTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private packTimer: NodeJS.Timeout | undefined;
@@ -210,7 +213,7 @@ export class BridgeCore {
   private dial(): void {
     const { peerHost: host, peerPort: port, connectTimeoutMs: timeoutMs, holdOffMs } = this.cfg;
     this.setMode("dialling");
-    this.h.dialling(host, port);
+    this.h.dialling(host, port, this.dialFailed);
     // An abandoned dial (a peer connected meanwhile, or stopping) never calls back.
     this.dialing = dial(
       { host, port, timeoutMs, tls: this.o.dialTls },
@@ -221,6 +224,7 @@ export class BridgeCore {
           this.onLinked(conn);
           return;
         }
+        this.dialFailed = true;
         this.h.dialFailed(err ?? new DialError("ECONNRESET", `connection to ${host}:${port} closed at once`), holdOffMs);
         this.holdOff();
       },
@@ -255,6 +259,7 @@ export class BridgeCore {
     this.abandonDial();
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
+    this.dialFailed = false;
     this.link = conn;
     this.writer = new TrackedWriter(conn.socket);
     this.setMode(conn.session.direction === "in" ? "linked-in" : "linked-out");

@@ -23,6 +23,7 @@ export interface Definitions {
   registry: Registry;
   open: Gauge;
   queued: Gauge;
+  buffered: Gauge;
   accepted: Counter;
   refused: Counter;
   framesIn: Counter;
@@ -50,6 +51,7 @@ function define(): Definitions {
     registry,
     open: gauge("open_connections", "Connections open now (send jobs: connections being made or open)."),
     queued: gauge("queue_depth", "Messages waiting: send jobs queued for their destination, tcp client writes queued while not connected."),
+    buffered: gauge("buffered_bytes", "Input bytes a bridge holds for its peer: while no link is up, or packing a segment."),
     accepted: counter("accepted_connections_total", "Connections a listening node accepted."),
     refused: counter("refused_connections_total", "Connections a listening node refused, by reason.", ["reason"]),
     framesIn: counter("frames_in_total", "Frames cut from what peers sent."),
@@ -58,7 +60,10 @@ function define(): Definitions {
     bytesOut: counter("bytes_out_total", "Bytes written to peers."),
     errors: counter("errors_total", "Errors the node reported, by code.", ["code"]),
     jobs: counter("jobs_total", "Messages a send to tcp port node finished, by outcome (ok, or the error code).", ["outcome"]),
-    retries: counter("retries_total", "Connection attempts after the first: send jobs' retries, tcp client reconnects."),
+    retries: counter(
+      "retries_total",
+      "Connection attempts after the first: send jobs' retries, tcp client reconnects, bridge dials after a failed one.",
+    ),
     jobDuration: histogram("job_duration_seconds", "Send jobs, from the first connection attempt until the connection closed."),
     replyDuration: histogram("reply_duration_seconds", "tcp client requests, from written to replied."),
     managerConnections: new Gauge({

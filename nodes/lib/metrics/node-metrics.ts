@@ -21,6 +21,8 @@ export interface GaugeReading {
   /** Connections not in a manager's table (send jobs); the table's own are counted there. */
   open?: number;
   queued?: number;
+  /** Input bytes held for a peer (the bridge); absent: the node has no such buffer, and no series. */
+  bufferedBytes?: number;
 }
 
 type Observe = (seconds: number) => void;

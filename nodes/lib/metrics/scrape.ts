@@ -41,6 +41,7 @@ function writeNode(m: NodeMetrics, live: Live | undefined): void {
   const g = m.read?.() ?? {};
   d.open.set(l, (live?.open ?? 0) + (g.open ?? 0));
   d.queued.set(l, g.queued ?? 0);
+  if (g.bufferedBytes !== undefined) d.buffered.set(l, g.bufferedBytes);
   d.accepted.inc(l, m.acceptedTotal);
   d.framesIn.inc(l, m.framesInTotal);
   d.messagesOut.inc(l, m.messagesOutTotal);
@@ -59,6 +60,7 @@ export function collect(): void {
   for (const metric of [
     d.open,
     d.queued,
+    d.buffered,
     d.accepted,
     d.refused,
     d.framesIn,

@@ -130,6 +130,11 @@ describe("bridge core (one link at a time)", function () {
     assert.deepStrictEqual(b.modes().slice(0, 5), ["listening", "dialling", "holding-off", "listening", "dialling"]);
     assert.ok(f2.i > f1.i);
     assert.strictEqual(b.core.buffered, 3, "still waiting, nothing lost");
+    assert.deepStrictEqual(
+      b.calls("dialling").map((a) => a[2]),
+      [false, true],
+      "the dial after a failed one is a retry",
+    );
     // During the hold-off a peer connects: it takes the link and gets the buffer.
     await waitFor(() => b.core.mode === "holding-off", "holding off");
     const c = await connect(b.port);
@@ -185,6 +190,11 @@ describe("bridge core (one link at a time)", function () {
     const redial = b.log.filter((e) => e.name === "mode" && e.args[0] === "dialling")[1].t;
     assert.ok(redial - at("holding-off") >= 190, `dialled again ${redial - at("holding-off")} ms after the hold-off began`);
     assert.deepStrictEqual(b.modes(), ["listening", "dialling", "linked-out", "holding-off", "listening", "dialling", "linked-out"]);
+    assert.deepStrictEqual(
+      b.calls("dialling").map((a) => a[2]),
+      [false, false],
+      "a dial after a link that closed is not a retry",
+    );
   });
 
   it("frame interval: input is collected until a gap that long, then written as one segment", async function () {
