@@ -4,13 +4,15 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const { nodeHtml } = require("./lib/node-html");
 
 const root = path.join(__dirname, "..");
 const out = path.join(root, "dist", "nodes");
 fs.mkdirSync(out, { recursive: true });
 
+// Each node's HTML with its shared rows put in (scripts/lib/node-html.js).
 for (const f of fs.readdirSync(path.join(root, "nodes"))) {
-  if (f.endsWith(".html")) fs.copyFileSync(path.join(root, "nodes", f), path.join(out, f));
+  if (f.endsWith(".html")) fs.writeFileSync(path.join(out, f), nodeHtml(f.slice(0, -".html".length)));
 }
 for (const dir of ["locales", "icons"]) {
   fs.rmSync(path.join(out, dir), { recursive: true, force: true });

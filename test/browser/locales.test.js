@@ -5,6 +5,7 @@ const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
 const { PKG, ROOT } = require("../../scripts/lib/userdir");
+const { nodeHtml } = require("../../scripts/lib/node-html");
 
 const TYPES = Object.keys(PKG["node-red"].nodes);
 const LANGS = ["en-US", "de"];
@@ -36,7 +37,7 @@ describe("message catalogs and help in every language", function () {
     });
 
     it(`${type}: every catalog key its edit dialog names exists`, function () {
-      const html = fs.readFileSync(path.join(ROOT, "nodes", `${type}.html`), "utf8");
+      const html = nodeHtml(type);
       const en = leaves(JSON.parse(read("en-US", `${type}.json`))[type]);
       const used = [...html.matchAll(/data-i18n="(?:\[[a-z]+\])?([\w-]+)\.([\w.-]+)"/g)].filter((m) => m[1] === type).map((m) => m[2]);
       assert.ok(used.length > 2, "the dialog takes its texts from the catalog");

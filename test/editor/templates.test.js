@@ -6,16 +6,14 @@
 // with options (a typed input's type is its hidden field), a checkbox for every
 // checkbox property.
 const assert = require("assert");
-const fs = require("fs");
-const path = require("path");
 const { lib } = require("../helpers");
+const { nodeHtml } = require("../../scripts/lib/node-html");
 const { NODE_SCHEMAS } = lib("schema/index.js");
 
-const ROOT = path.join(__dirname, "..", "..");
 const EDITOR_ONLY = new Set(["outputs"]);
 
 function fields(type) {
-  const html = fs.readFileSync(path.join(ROOT, "nodes", `${type}.html`), "utf8");
+  const html = nodeHtml(type);
   const template = html.slice(html.indexOf(`data-template-name="${type}"`));
   const prefix = type === "tcp-connection-manager" ? "node-config-input-" : "node-input-";
   const out = {};
