@@ -120,6 +120,18 @@ describe("tcp-client-link", function () {
     assert.strictEqual(m.n, 1);
   });
 
+  it("request mode: data the device sends on its own while a request is in flight is taken as its reply (TCP has no request ids); the real reply is then unsolicited", async function () {
+    // The limit the README and the help state: the device answers after it has sent an alarm of its own.
+    const dev = use(await device({ onData: (c) => c.socket.write("ALARM 7\nANSWER\n") }));
+    const t = await start({ port: String(dev.port), mode: "request", events: true });
+    await waitFor(() => dev.conns.length === 1, "dialled");
+    t.cl.receive({ payload: "Q\n", n: 1 });
+    const [m] = await t.out.until(1);
+    assert.strictEqual(m.payload, "ALARM 7", "the first frame after the request is its reply");
+    const ev = await waitFor(() => t.ev.msgs.find((x) => x.event === "unsolicited"), "an unsolicited event");
+    assert.strictEqual(ev.data, "ANSWER");
+  });
+
   it("queue full: refused with EQUEUEFULL while the device is down", async function () {
     const port = await refusedPort();
     const t = await start({ port: String(port), maxQueue: "3", events: true });
