@@ -190,9 +190,21 @@ function freshUserDir(prefix, use, closing) {
 /** The journal of a node that keeps its queued jobs, under a user directory. */
 const journalOf = (userDir, id) => path.join(userDir, "tcp-automation", "journal", `${id}.log`);
 
+/**
+ * Gives a node that keeps its queued jobs these messages and waits until they are on disk (its journal file
+ * exists and the first sync, within 5 ms, is past); the jobs' ids (msg.tcp.jobId), in order.
+ */
+async function keepJobs(node, msgs, journal) {
+  for (const m of msgs) node.receive(m);
+  await waitFor(() => fs.existsSync(journal), "the journal");
+  await sleep(100);
+  return msgs.map((m) => m.tcp.jobId);
+}
+
 module.exports = {
   freshUserDir,
   journalOf,
+  keepJobs,
   onTab,
   helper,
   nodes,

@@ -8,7 +8,7 @@ const fs = require("fs");
 const path = require("path");
 const catchNode = require("@node-red/nodes/core/common/25-catch.js");
 const completeNode = require("@node-red/nodes/core/common/24-complete.js");
-const { helper, nodes, freePort, freshUserDir, journalOf, sleep, waitFor, errors } = require("../helpers");
+const { helper, nodes, freePort, freshUserDir, journalOf, keepJobs, sleep, waitFor, errors } = require("../helpers");
 const { device } = require("../helpers/device");
 const { keyed } = require("../helpers/catalog");
 const { loadClient, endings } = require("../helpers/client");
@@ -45,15 +45,9 @@ describe("tcp-client-link keeps queued jobs across restarts", function () {
   it("stream: writes queued while the device is down survive a restart and go out after it, in order, past a smaller queue; nothing twice", async function () {
     const port = await freePort();
     const first = await start(userDir, { port: String(port) });
-    const ids = [];
-    for (let i = 0; i < 5; i++) {
-      const msg = { payload: `line ${i}\n` };
-      first.cl.receive(msg);
-      ids.push(msg.tcp.jobId);
-    }
+    const lines = [0, 1, 2, 3, 4].map((i) => ({ payload: `line ${i}\n` }));
+    const ids = await keepJobs(first.cl, lines, journal(userDir));
     assert.strictEqual(new Set(ids).size, 5, "each job has an id of its own");
-    await waitFor(() => fs.existsSync(journal(userDir)), "the journal");
-    await sleep(100);
     await helper.unload();
     assert.deepStrictEqual(first.errs, [], "kept jobs do not fail with ESTOPPED at a restart");
     assert.deepStrictEqual(first.caught.msgs, []);
@@ -82,14 +76,11 @@ describe("tcp-client-link keeps queued jobs across restarts", function () {
     const port = await freePort();
     const props = { port: String(port), mode: "request", replyProperty: "reply" };
     const first = await start(userDir, props);
-    const ids = [];
-    for (let i = 0; i < 3; i++) {
-      const msg = { payload: `q${i}\n`, topic: `t${i}` };
-      first.cl.receive(msg);
-      ids.push(msg.tcp.jobId);
-    }
-    await waitFor(() => fs.existsSync(journal(userDir)), "the journal");
-    await sleep(100);
+    const ids = await keepJobs(
+      first.cl,
+      [0, 1, 2].map((i) => ({ payload: `q${i}\n`, topic: `t${i}` })),
+      journal(userDir),
+    );
     await helper.unload();
     devices.push(await answering(port));
     const second = await start(userDir, props);
@@ -201,9 +192,11 @@ describe("tcp-client-link keeps queued jobs across restarts", function () {
 
     const third = await start(userDir, { port: String(port) });
     const ends = endings(third.cl);
-    for (const t of ["c", "d"]) third.cl.receive({ payload: `${t}\n`, topic: t });
-    await waitFor(() => fs.existsSync(journal(userDir)), "the journal");
-    await sleep(100);
+    await keepJobs(
+      third.cl,
+      ["c", "d"].map((t) => ({ payload: `${t}\n`, topic: t })),
+      journal(userDir),
+    );
     await third.cl.close(true);
     assert.ok(!fs.existsSync(journal(userDir)), "the journal is gone");
     assert.deepStrictEqual(

@@ -4,7 +4,7 @@
 const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
-const { onTab, helper, nodes, freePort, freshUserDir, journalOf, sleep, waitFor, recorder, errors } = require("../helpers");
+const { onTab, helper, nodes, freePort, freshUserDir, journalOf, keepJobs, sleep, waitFor, recorder, errors } = require("../helpers");
 const { startPrinter } = require("../helpers/printer");
 const { keyed } = require("../helpers/catalog");
 
@@ -38,15 +38,9 @@ describe("send-to-tcp-port keeps queued jobs across restarts", function () {
   it("jobs for a printer that is down survive a restart of the flows and print after it, in order, with their ids", async function () {
     const port = await freePort();
     const first = await start(userDir, keepingNode(port));
-    const ids = [];
-    for (let i = 0; i < 5; i++) {
-      const msg = { payload: `label ${i}\n`, topic: `job ${i}` };
-      first.send.receive(msg);
-      ids.push(msg.tcp.jobId);
-    }
+    const labels = [0, 1, 2, 3, 4].map((i) => ({ payload: `label ${i}\n`, topic: `job ${i}` }));
+    const ids = await keepJobs(first.send, labels, journal(userDir));
     assert.strictEqual(new Set(ids).size, 5, "each job has an id of its own");
-    await waitFor(() => fs.existsSync(journal(userDir)), "the journal");
-    await sleep(100);
     await helper.unload();
     assert.deepStrictEqual(first.errs, [], "kept jobs do not fail with ESTOPPED at a restart");
     assert.deepStrictEqual(first.out.msgs, []);
@@ -160,9 +154,11 @@ describe("send-to-tcp-port keeps queued jobs across restarts", function () {
   it("deleting the node (close with removed): its journal is deleted; the jobs that were waiting end with ESTOPPED", async function () {
     const port = await freePort();
     const { send, errs } = await start(userDir, keepingNode(port));
-    for (const t of ["a", "b"]) send.receive({ payload: `${t}\n`, topic: t });
-    await waitFor(() => fs.existsSync(journal(userDir)), "the journal");
-    await sleep(100);
+    await keepJobs(
+      send,
+      ["a", "b"].map((t) => ({ payload: `${t}\n`, topic: t })),
+      journal(userDir),
+    );
     await send.close(true);
     assert.ok(!fs.existsSync(journal(userDir)), "the journal is gone");
     assert.deepStrictEqual(
